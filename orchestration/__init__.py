@@ -1,0 +1,1 @@
+"""ltv-warehouse orchestration: ingestion, gates, dbt and publishing as Dagster assets."""
