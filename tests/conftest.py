@@ -1,0 +1,17 @@
+"""Shared pytest set-up: every test gets its own DuckDB file and landing folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point DUCKDB_PATH and LANDING_DIR at a temporary folder; yields that folder."""
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("LANDING_DIR", str(tmp_path / "landing"))
+    (tmp_path / "landing").mkdir()
+    yield tmp_path
