@@ -1,0 +1,154 @@
+{#
+    One row per cohort month x acquisition channel ('all', 'referred', 'not_referred') x months
+    since the first order, for every month that has fully ended by as_of_date() (right-censored:
+    the running month has no row yet). Refunds stay in the month of their order.
+#}
+with
+
+customers as (
+    select
+        customer_id,
+        acquisition_channel,
+        cohort_month
+    from {{ ref('customer_lifetime_value') }}
+),
+
+orders as (
+    select
+        customer_id,
+        net_revenue_usd,
+        order_month
+    from {{ ref('int_orders_numbered_per_customer') }}
+    where counts_as_order
+),
+
+as_of as (
+    select {{ as_of_date() }} as as_of_date
+),
+
+{# 1..1200: up to 100 years of months after a cohort month #}
+month_numbers as (
+    {{ dbt.generate_series(1200) }}
+),
+
+{# every customer twice: in their own channel and in 'all' #}
+customer_channels as (
+    select
+        customer_id,
+        acquisition_channel,
+        cohort_month
+    from customers
+    union all
+    select
+        customer_id,
+        'all' as acquisition_channel,
+        cohort_month
+    from customers
+),
+
+cohorts as (
+    select
+        cohort_month,
+        acquisition_channel,
+        count(*) as cohort_size
+    from customer_channels
+    group by 1, 2
+),
+
+{# cell k exists once the calendar month cohort_month + k has ended: its last day <= as_of #}
+cells as (
+    select
+        cohorts.cohort_month,
+        cohorts.acquisition_channel,
+        cohorts.cohort_size,
+        as_of.as_of_date,
+        month_numbers.generated_number - 1 as months_since_first_order
+    from cohorts
+    cross join month_numbers
+    cross join as_of
+    where
+        cast(
+            {{ dbt.dateadd('month', 'month_numbers.generated_number', 'cohorts.cohort_month') }}
+            as date
+        )
+        <= cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+),
+
+activity as (
+    select
+        customer_channels.cohort_month,
+        customer_channels.acquisition_channel,
+        {{ dbt.datediff('customer_channels.cohort_month', 'orders.order_month', 'month') }}
+            as months_since_first_order,
+        count(distinct customer_channels.customer_id) as active_customer_count,
+        count(*) as order_count,
+        sum(orders.net_revenue_usd) as net_revenue_usd
+    from customer_channels
+    inner join orders
+        on customer_channels.customer_id = orders.customer_id
+    group by 1, 2, 3
+),
+
+filled as (
+    select
+        cells.cohort_month,
+        cells.acquisition_channel,
+        cells.months_since_first_order,
+        cells.cohort_size,
+        cells.as_of_date,
+        coalesce(activity.active_customer_count, 0) as active_customer_count,
+        coalesce(activity.order_count, 0) as order_count,
+        coalesce(activity.net_revenue_usd, 0) as net_revenue_usd
+    from cells
+    left join activity
+        on
+            cells.cohort_month = activity.cohort_month
+            and cells.acquisition_channel = activity.acquisition_channel
+            and cells.months_since_first_order = activity.months_since_first_order
+),
+
+cumulated as (
+    select
+        cohort_month,
+        acquisition_channel,
+        months_since_first_order,
+        cohort_size,
+        as_of_date,
+        active_customer_count,
+        order_count,
+        net_revenue_usd,
+        sum(net_revenue_usd) over (
+            partition by cohort_month, acquisition_channel
+            order by months_since_first_order
+            rows between unbounded preceding and current row
+        ) as cumulative_net_revenue_usd
+    from filled
+),
+
+final as (
+    select
+        -- strings
+        acquisition_channel,
+
+        -- numerics
+        cast(months_since_first_order as {{ dbt.type_int() }}) as months_since_first_order,
+        cast(cohort_size as {{ dbt.type_int() }}) as cohort_size,
+        cast(active_customer_count as {{ dbt.type_int() }}) as active_customer_count,
+        cast(order_count as {{ dbt.type_int() }}) as order_count,
+        cast(net_revenue_usd as decimal(18, 2)) as net_revenue_usd,
+        cast(cumulative_net_revenue_usd as decimal(18, 2)) as cumulative_net_revenue_usd,
+        cast(
+            cumulative_net_revenue_usd / cohort_size as decimal(18, 2)
+        ) as cumulative_net_revenue_per_customer_usd,
+        cast(1.0 * active_customer_count / cohort_size as decimal(18, 4)) as retention_rate,
+
+        -- dates
+        cohort_month,
+        cast(
+            {{ dbt.dateadd('month', 'months_since_first_order', 'cohort_month') }} as date
+        ) as activity_month,
+        as_of_date
+    from cumulated
+)
+
+select * from final

@@ -1,0 +1,168 @@
+{#
+    The referral KPI, one row per month from the program's go-live month (first code issued) to
+    the as-of month, months without referral orders included. The +10 % month-over-month target
+    is judged only once the program had been live 60 days when the month began
+    (docs/decisions-referrals-rfm.md, "Referral KPI").
+#}
+with
+
+referral_orders as (
+    select
+        referrer_customer_id,
+        attribution_status,
+        net_revenue_usd,
+        is_referral_linked,
+        is_referred_first_order,
+        order_month
+    from {{ ref('int_orders_joined_to_referrals') }}
+    where
+        attribution_status in ('attributed', 'own_code')
+        and order_date <= {{ as_of_date() }}
+),
+
+referral_codes as (
+    select issued_at
+    from {{ ref('stg_referrals__referral_codes') }}
+),
+
+program_start as (
+    select cast(min({{ to_reporting_timezone('issued_at') }}) as date) as program_live_date
+    from referral_codes
+),
+
+bounds as (
+    select
+        program_live_date,
+        {{ as_of_date() }} as as_of_date,
+        cast({{ dbt.date_trunc('month', 'program_live_date') }} as date) as first_month,
+        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month
+    from program_start
+    where program_live_date is not null
+),
+
+month_offsets as (
+    {{ month_offsets() }}
+),
+
+months as (
+    select
+        bounds.program_live_date,
+        bounds.as_of_date,
+        cast(
+            {{ dbt.dateadd('month', 'month_offsets.month_offset', 'bounds.first_month') }} as date
+        ) as order_month
+    from bounds
+    cross join month_offsets
+    where
+        month_offsets.month_offset
+        <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}
+),
+
+monthly_orders as (
+    select
+        order_month,
+        sum(case when is_referral_linked then 1 else 0 end) as referral_linked_order_count,
+        sum(case when is_referral_linked then net_revenue_usd else 0 end)
+            as referral_linked_net_revenue_usd,
+        sum(case when is_referred_first_order then 1 else 0 end) as referred_first_order_count,
+        count(distinct case when is_referral_linked then referrer_customer_id end)
+            as active_referrer_count,
+        sum(case when attribution_status = 'own_code' then 1 else 0 end)
+            as self_referral_order_count
+    from referral_orders
+    group by 1
+),
+
+{# a month without referral orders is a 0, not a gap: growth and targets read the month before #}
+filled as (
+    select
+        months.order_month,
+        months.program_live_date,
+        months.as_of_date,
+        cast({{ dbt.last_day('months.order_month', 'month') }} as date) as month_end_date,
+        coalesce(monthly_orders.referral_linked_order_count, 0) as referral_linked_order_count,
+        coalesce(monthly_orders.referral_linked_net_revenue_usd, 0)
+            as referral_linked_net_revenue_usd,
+        coalesce(monthly_orders.referred_first_order_count, 0) as referred_first_order_count,
+        coalesce(monthly_orders.active_referrer_count, 0) as active_referrer_count,
+        coalesce(monthly_orders.self_referral_order_count, 0) as self_referral_order_count
+    from months
+    left join monthly_orders
+        on months.order_month = monthly_orders.order_month
+),
+
+compared as (
+    select
+        filled.*,
+        lag(filled.referral_linked_order_count) over (order by filled.order_month)
+            as previous_month_referral_linked_order_count,
+        {{ dbt.datediff('filled.program_live_date', 'filled.order_month', 'day') }}
+        >= 60 as is_target_applicable,
+        filled.as_of_date >= filled.month_end_date as is_month_complete
+    from filled
+),
+
+{#
+    +10 % of the month before, rounded up to a whole order (11 * n / 10 stays exact in float and
+    decimal engines alike); growing from 0 takes 1 order
+#}
+targeted as (
+    select
+        compared.*,
+        case
+            when
+                compared.is_target_applicable
+                and compared.previous_month_referral_linked_order_count = 0
+                then 1
+            when compared.is_target_applicable
+                then cast(
+                    ceil(11 * compared.previous_month_referral_linked_order_count / 10.0)
+                    as integer
+                )
+        end as target_referral_linked_order_count
+    from compared
+),
+
+final as (
+    select
+        order_month,
+        cast(referral_linked_order_count as integer) as referral_linked_order_count,
+        cast(referral_linked_net_revenue_usd as decimal(18, 2)) as referral_linked_net_revenue_usd,
+        cast(referred_first_order_count as integer) as referred_first_order_count,
+        cast(active_referrer_count as integer) as active_referrer_count,
+        cast(self_referral_order_count as integer) as self_referral_order_count,
+        cast(previous_month_referral_linked_order_count as integer)
+            as previous_month_referral_linked_order_count,
+        cast(
+            case
+                when previous_month_referral_linked_order_count > 0
+                    then
+                        cast(
+                            referral_linked_order_count
+                            - previous_month_referral_linked_order_count
+                            as decimal(18, 4)
+                        )
+                        / previous_month_referral_linked_order_count
+            end as decimal(18, 4)
+        ) as month_over_month_growth_rate,
+        cast(target_referral_linked_order_count as integer) as target_referral_linked_order_count,
+        cast(
+            {{ dbt.datediff(
+                'program_live_date',
+                'case when month_end_date < as_of_date then month_end_date else as_of_date end',
+                'day',
+            ) }} as integer
+        ) as days_since_program_live,
+        is_target_applicable,
+        case
+            when is_target_applicable
+                then referral_linked_order_count >= target_referral_linked_order_count
+        end as is_target_met,
+        is_month_complete,
+        program_live_date,
+        month_end_date,
+        as_of_date
+    from targeted
+)
+
+select * from final

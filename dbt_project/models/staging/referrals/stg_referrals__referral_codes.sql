@@ -1,0 +1,46 @@
+{#
+    One row per referral code/link the program issued. Codes are compared upper-cased and trimmed,
+    as stg_shop__orders.discount_code is; reward_usd is null for a reward in another currency.
+#}
+with
+
+referral_codes as (
+    select
+        referral_code,
+        link_token,
+        owner_customer_id,
+        owner_email,
+        program_variant,
+        offer_framing,
+        reward_amount,
+        reward_currency,
+        issued_at
+    from {{ source('referrals', 'referral_codes') }}
+),
+
+renamed as (
+    select
+        -- ids
+        nullif(upper(trim(referral_code)), '') as referral_code,
+        nullif(trim(link_token), '') as link_token,
+        cast(nullif(trim(owner_customer_id), '') as {{ dbt.type_string() }}) as owner_customer_id,
+
+        -- personal data, hashed
+        {{ hash_pii('owner_email') }} as owner_email_hash,
+        {{ hash_pii(normalize_email('owner_email')) }} as owner_email_normalized_hash,
+
+        -- strings
+        lower(trim(program_variant)) as program_variant,
+        lower(trim(offer_framing)) as offer_framing,
+
+        -- money, USD only
+        case
+            when upper(trim(reward_currency)) = 'USD' then cast(reward_amount as decimal(18, 2))
+        end as reward_usd,
+
+        -- timestamps, UTC
+        cast(issued_at as {{ dbt.type_timestamp() }}) as issued_at
+    from referral_codes
+)
+
+select * from renamed

@@ -1,0 +1,86 @@
+"""The simulated store: every customer, order, code and message, before anything is written.
+
+Each step draws from its own random stream (seed, step), so changing one step never shifts
+the draws of another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from orchestration.demo_store.baskets import Baskets, draw_baskets
+from orchestration.demo_store.checkout_codes import CheckoutCodes, assign_checkout_codes
+from orchestration.demo_store.customers import Customers, OrderTimes, draw_orders
+from orchestration.demo_store.identity import OrderIdentity, draw_order_identity, emails
+from orchestration.demo_store.lifecycle import Lifecycle, draw_lifecycle
+from orchestration.demo_store.message_flows import Messages, draw_messages, message_events
+from orchestration.demo_store.money import Amounts, price_orders, refund_cents
+from orchestration.demo_store.order_versions import order_versions
+from orchestration.demo_store.period import Period
+from orchestration.demo_store.referral_codes import ReferralCodes, issue_codes
+from orchestration.demo_store.referral_events import referral_events
+
+
+@dataclass(frozen=True)
+class Store:
+    period: Period
+    customers: Customers
+    orders: OrderTimes
+    identity: OrderIdentity
+    baskets: Baskets
+    lifecycle: Lifecycle
+    codes: ReferralCodes
+    checkout: CheckoutCodes
+    amounts: Amounts
+    refunded_cents: np.ndarray
+    messages: Messages
+    customer_emails: pa.Array  # canonical address per customer
+    order_emails: pa.Array  # address typed at checkout per order
+    # one table per landing source: a record per line, sorted, with `_day` (the file's day)
+    records: dict[str, pa.Table]
+
+
+def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
+    def stream(step: int) -> np.random.Generator:
+        return np.random.default_rng([seed, step])
+
+    customers, orders = draw_orders(period, n_orders, stream(1))
+    identity = draw_order_identity(customers, orders, stream(2))
+    baskets = draw_baskets(orders, stream(3))
+    lifecycle = draw_lifecycle(orders.created_at, stream(4))
+    codes = issue_codes(period, customers, orders, lifecycle, stream(5))
+    checkout = assign_checkout_codes(period, orders, identity, codes, stream(6))
+    amounts = price_orders(baskets.subtotal_cents, checkout.percent_off, checkout.free_shipping,
+                           checkout.credit_cents, customers.tax_rate_bp[orders.customer])
+    refunded = refund_cents(amounts.total, lifecycle.refund_share)
+    messages = draw_messages(period, customers, orders, baskets, lifecycle, codes, stream(7))
+    code_records = pa.table({
+        "_day": period.day_index(codes.issued_at),
+        "code": np.arange(len(codes), dtype=np.int64),
+    }).filter(pa.array(codes.issued_at < period.t_end))
+    records = {
+        "orders": order_versions(period, orders.created_at, lifecycle, refunded),
+        "referral_codes": code_records,
+        "referral_events": referral_events(period, codes, checkout, orders.created_at, lifecycle,
+                                           stream(8)),
+        "messages": message_events(period, messages, stream(9)),
+    }
+    return Store(
+        period=period,
+        customers=customers,
+        orders=orders,
+        identity=identity,
+        baskets=baskets,
+        lifecycle=lifecycle,
+        codes=codes,
+        checkout=checkout,
+        amounts=amounts,
+        refunded_cents=refunded,
+        messages=messages,
+        customer_emails=emails(customers, np.arange(len(customers))),
+        order_emails=emails(customers, orders.customer, identity.email_variant),
+        records=records,
+    )
