@@ -9,7 +9,6 @@ that run. Warnings fail the check with severity WARN, which blocks nothing.
 older than its MAX_FILE_AGE (files stopped arriving, or every new batch was blocked).
 """
 
-
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

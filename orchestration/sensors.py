@@ -7,7 +7,6 @@ files never start two runs. The run itself decides what is new by content (SHA-2
 log); the sensor only has to notice that something arrived.
 """
 
-
 import hashlib
 import json
 from pathlib import Path
@@ -42,9 +41,7 @@ def dump_cursor(snapshot: dict[str, FileState]) -> str:
     return json.dumps({name: list(state) for name, state in sorted(snapshot.items())})
 
 
-def new_files(
-    seen: dict[str, FileState], current: dict[str, FileState]
-) -> dict[str, FileState]:
+def new_files(seen: dict[str, FileState], current: dict[str, FileState]) -> dict[str, FileState]:
     """Files in `current` that `seen` does not have, or has with another mtime or size."""
     return {name: state for name, state in current.items() if seen.get(name) != state}
 

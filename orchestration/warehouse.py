@@ -39,17 +39,17 @@ def memory_limit() -> str:
 
 
 @contextmanager
-def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path | str | None = None, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (creating its folder), in UTC, and always close it again."""
     target = Path(path) if path is not None else duckdb_path()
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        str(target),
-        read_only=read_only,
-        config={"TimeZone": "UTC", "memory_limit": memory_limit()},
-    )
+    con = duckdb.connect(str(target), read_only=read_only, config={"memory_limit": memory_limit()})
     try:
+        # DuckDB 2.0 refuses TimeZone in the connect config (its ICU extension loads later)
+        con.execute("set TimeZone = 'UTC'")
         yield con
     finally:
         con.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml  # type: ignore[import-untyped]
 
 from orchestration.serving import Publication, publish_marts, read_log
 from orchestration.serving import parquet_store as parquet_store_module
@@ -112,11 +114,8 @@ def test_a_second_publication_replaces_the_first_in_every_local_target(
     assert first.row_counts["customer_lifetime_value"] == 10
     assert second.row_counts == expected
     assert serving_counts(serving / "marts.duckdb") == ("build-2", expected, expected)
-    assert serving_counts(serving / "marts_views.duckdb", "marts") == (
-        "build-2",
-        expected,
-        expected,
-    )
+    views = serving / "marts_views.duckdb"
+    assert serving_counts(views, "marts") == ("build-2", expected, expected)
     assert os.readlink(serving / "parquet" / "current") == "build-2"
     assert (serving / "parquet" / "CURRENT").read_text().strip() == "build-2"
     recorded = json.loads((serving / "parquet" / "build-2" / "_publication.json").read_text())
@@ -126,6 +125,15 @@ def test_a_second_publication_replaces_the_first_in_every_local_target(
         "build-2",
     ]
     assert not [p for p in serving.rglob("*") if ".tmp-" in p.name]
+    # the v1.0.0 storage format, which the older DuckDB inside BI tools can open
+    with duckdb.connect() as con:
+        con.execute(f"attach '{serving / 'marts.duckdb'}' as served (read_only)")
+        con.execute(f"attach '{views}' as views (read_only)")
+        tags = con.execute(
+            "select tags['storage_version'] from duckdb_databases() "
+            "where database_name in ('served', 'views')"
+        ).fetchall()
+        assert tags == [("v1.0.0+",), ("v1.0.0+",)]
 
 
 def test_published_tables_hold_the_same_values_as_the_marts(
@@ -156,7 +164,7 @@ def test_publication_metadata_names_the_build_and_every_marts_row_count(
     # 10 customers -> 10 + (10 // 2 + 1 = 6) + (10 % 7 + 3 = 6) rows
     assert metadata["customer_lifetime_value_row_count"] == 10
     assert metadata["total_row_count"] == 22
-    assert metadata["postgres_schema"] == "not published"
+    assert metadata["postgres_target"] == "not published"
 
 
 def test_a_failure_after_the_serving_file_is_built_leaves_the_previous_publication(
@@ -302,6 +310,7 @@ def check_reads(summary: dict[str, Any], publications: list[Publication]) -> str
     return report
 
 
+@pytest.mark.integration
 def test_concurrent_readers_only_ever_see_complete_publications(
     warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -336,3 +345,54 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# -- the BI guide's sample queries ------------------------------------------------------------
+
+MARTS_DIR = REPO_ROOT / "dbt_project" / "models" / "marts"
+BI_GUIDE = REPO_ROOT / "docs" / "bi-guide.md"
+
+
+def write_contract_marts(warehouse: Path) -> list[str]:
+    """Empty marts shaped by the enforced dbt contracts (every `_marts__*.yml` column and type),
+    so the guide's queries are checked against the real column names without running dbt."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists marts")
+        names = []
+        for properties in sorted(MARTS_DIR.glob("_marts__*.yml")):
+            for model in yaml.safe_load(properties.read_text()).get("models") or []:
+                columns = [c for c in model.get("columns") or [] if c.get("data_type")]
+                if not columns:
+                    continue
+                definition = ", ".join(f'"{c["name"]}" {c["data_type"]}' for c in columns)
+                con.execute(f'create or replace table marts."{model["name"]}" ({definition})')
+                names.append(model["name"])
+        return names
+    finally:
+        con.close()
+
+
+def bi_guide_queries() -> list[str]:
+    """Every ```sql block of docs/bi-guide.md that reads the marts by table name."""
+    blocks = re.findall(r"```sql\n(.*?)```", BI_GUIDE.read_text(encoding="utf-8"), re.DOTALL)
+    return [block for block in blocks if "read_parquet" not in block and "read_json" not in block]
+
+
+def test_every_sample_query_of_the_bi_guide_runs_on_the_published_marts(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    marts = write_contract_marts(warehouse)
+    assert {"customer_lifetime_value", "referral_linked_purchases"} <= set(marts)
+    publish_marts(warehouse, tmp_path / "serving", "guide-1")
+    queries = bi_guide_queries()
+    assert len(queries) >= 5
+    for path in [
+        tmp_path / "serving" / "marts.duckdb",
+        tmp_path / "serving" / "marts_views.duckdb",
+    ]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            for query in queries:
+                con.execute(query).fetchall()
+        finally:
+            con.close()

@@ -25,15 +25,19 @@ import pytest
 from orchestration.serving import Publication, publish_marts
 from orchestration.warehouse import REPO_ROOT
 from tests.test_serving import (
+    bi_guide_queries,
     check_reads,
     start_reader,
     stop_reader,
     wait_until_ready,
+    write_contract_marts,
     write_fixture_marts,
 )
 
 SCRIPT = REPO_ROOT / "scripts" / "postgres_serving.sh"
 UNAVAILABLE = 3  # the script's exit status when PostgreSQL is missing and cannot be installed
+
+pytestmark = pytest.mark.integration
 
 
 class Server:
@@ -124,7 +128,7 @@ def test_postgres_holds_the_same_figures_as_the_duckdb_marts(
     counts = write_fixture_marts(warehouse, customers=25)
     publication = publish_marts(warehouse, tmp_path / "serving", "pg-1", postgres_server.dsn)
 
-    assert publication.postgres_schema and publication.postgres_schema.endswith("schema marts")
+    assert publication.postgres_target and publication.postgres_target.endswith("schema marts")
     for query in FIGURES:
         assert postgres_server.psql(query) == duckdb_figures(warehouse, query), query
     # a double column: the same sum to 12 significant digits (summation order may differ)
@@ -220,3 +224,14 @@ def test_postgres_readers_never_see_a_mix_during_republication(
     with capsys.disabled():
         print("\n" + report)
     assert len(summary["observations"]) >= 2, f"{report}: the reader never saw a new version"
+
+
+def test_every_sample_query_of_the_bi_guide_runs_on_postgres(
+    postgres_server: Server, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_contract_marts(warehouse)
+    publish_marts(warehouse, tmp_path / "serving", "guide-pg", postgres_server.dsn)
+    with psycopg.connect(postgres_server.dsn) as conn:
+        for query in bi_guide_queries():
+            conn.execute(query).fetchall()

@@ -23,18 +23,27 @@ history as (
         recency_score,
         frequency_score,
         monetary_score,
+        snapshot_month,
         snapshot_date
     from {{ ref('customer_rfm_segments_monthly') }}
-    where snapshot_month = (select max(snapshot_month) from {{ ref('customer_rfm_segments_monthly') }})
+),
+
+as_of_month_history as (
+    select history.*
+    from history
+    where history.snapshot_month = (
+        select max(latest.snapshot_month) as snapshot_month
+        from history as latest
+    )
 ),
 
 compared as (
     select
-        coalesce(current_segments.customer_id, history.customer_id) as customer_id,
         current_segments.rfm_segment as current_rfm_segment,
-        history.rfm_segment as history_rfm_segment
+        history.rfm_segment as history_rfm_segment,
+        coalesce(current_segments.customer_id, history.customer_id) as customer_id
     from current_segments
-    full outer join history
+    full outer join as_of_month_history as history
         on current_segments.customer_id = history.customer_id
     where
         current_segments.customer_id is null

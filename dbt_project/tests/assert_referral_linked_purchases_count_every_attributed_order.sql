@@ -38,17 +38,17 @@ monthly_orders as (
         sum(case when attributed_orders.is_referred_first_order then 1 else 0 end)
             as first_order_count
     from attributed_orders
-    where attributed_orders.order_date <= (select max(as_of_date) from kpi)
+    where attributed_orders.order_date <= (select max(kpi.as_of_date) as as_of_date from kpi)
     group by 1
 ),
 
 compared as (
     select
-        coalesce(kpi.order_month, monthly_orders.order_month) as order_month,
         kpi.referral_linked_order_count,
         monthly_orders.order_count,
         kpi.referred_first_order_count,
-        funnel.referred_first_order_count as funnel_referred_first_order_count
+        funnel.referred_first_order_count as funnel_referred_first_order_count,
+        coalesce(kpi.order_month, monthly_orders.order_month) as order_month
     from kpi
     full outer join monthly_orders
         on kpi.order_month = monthly_orders.order_month

@@ -4,8 +4,7 @@ dbt runs `build` in its own process (DbtCliResource), so no Python step holds th
 meanwhile. Row counts and column schemas are read afterwards through dbt's adapter, read-only.
 """
 
-
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -84,6 +83,38 @@ def _release_duckdb(invocation: DbtCliInvocation) -> None:
     environment.close()
 
 
+def _rank(result: dg.AssetCheckResult) -> tuple[bool, bool]:
+    # failed ERROR < failed WARN < passed
+    return (result.passed, result.severity == dg.AssetCheckSeverity.WARN)
+
+
+def one_result_per_check(events: Iterable[Any]) -> Iterator[Any]:
+    """Pass dbt's events through, with one result per asset check: the worst of its tests.
+
+    dbt lets two tests on one model share a name (two `expression_is_true` on one column), but
+    they map to the same Dagster check, which takes one result per run. Results are held back to
+    the end (DuckDB makes dagster-dbt emit them after dbt exited anyway), even when dbt failed.
+    """
+    results: dict[tuple[dg.AssetKey | None, str], dg.AssetCheckResult] = {}
+
+    def hold(result: dg.AssetCheckResult) -> None:
+        key = (result.asset_key, result.check_name or "")
+        previous = results.get(key)
+        if previous is None or _rank(result) < _rank(previous):
+            results[key] = result
+
+    try:
+        for event in events:
+            if isinstance(event, dg.AssetCheckResult):
+                hold(event)
+            else:
+                yield event
+    except Exception:
+        yield from results.values()
+        raise
+    yield from results.values()
+
+
 def _is_lock_conflict(error: BaseException) -> bool:
     return "could not set lock" in str(error).lower()
 
@@ -98,7 +129,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
     """Build and test every dbt model and seed in dependency order."""
     invocation = dbt.cli(["build"], context=context)
     try:
-        yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+        events = invocation.stream().fetch_row_counts().fetch_column_metadata()
+        yield from one_result_per_check(events)
     except Exception as error:
         if _is_lock_conflict(error):
             raise

@@ -9,7 +9,6 @@ blocking gate in orchestration/checks.py validates that batch, and only when it 
 raw asset merge the batch into the raw tables that dbt reads as sources.
 """
 
-
 from datetime import timedelta
 from typing import Any
 
@@ -105,7 +104,9 @@ def _landing_asset(source: str) -> dg.AssetsDefinition:
         metadata={"landing_folder": spec.folder, "staged_table": spec.staged_table},
         retry_policy=TRANSIENT_RETRY,
     )
-    def _stage(context: dg.AssetExecutionContext, duckdb: WarehouseResource) -> dg.MaterializeResult:
+    def _stage(
+        context: dg.AssetExecutionContext, duckdb: WarehouseResource
+    ) -> dg.MaterializeResult:
         batch_id = batch_id_for(context.run.run_id, source)
         with fail_fast_unless_transient(f"staging {source}"), duckdb.connect() as con:
             ensure_raw_schema(con)

@@ -4,7 +4,6 @@ It depends on every mart, so a blocked gate, a failed model or a failed dbt test
 fail or skip the dbt step) leaves the previous publication in place.
 """
 
-
 import dagster as dg
 
 from orchestration.assets.dbt_models import warehouse_models

@@ -29,20 +29,37 @@ def _parser() -> argparse.ArgumentParser:
             "The same arguments always give the same bytes."
         ),
     )
-    parser.add_argument("--orders", type=int, default=DEFAULT_DEMO_ORDERS,
-                        help=f"orders placed over the period (default {DEFAULT_DEMO_ORDERS:,})")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=DEFAULT_DEMO_ORDERS,
+        help=f"orders placed over the period (default {DEFAULT_DEMO_ORDERS:,})",
+    )
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--out", type=Path, required=True, help="landing folder to write into")
-    parser.add_argument("--dirty-rate", type=float, default=DEFAULT_DIRTY_RATE,
-                        help="extra dirty lines per clean record and source: duplicates, missing "
-                        "keys, negative amounts, unknown statuses, unparseable lines, future or "
-                        f"malformed timestamps; 0 disables (default {DEFAULT_DIRTY_RATE})")
-    parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START,
-                        help=f"first day, YYYY-MM-DD (default {DEFAULT_START})")
-    parser.add_argument("--end", type=date.fromisoformat, default=DEFAULT_END,
-                        help=f"last day, included (default {DEFAULT_END})")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace landing files an earlier run left in OUT")
+    parser.add_argument(
+        "--dirty-rate",
+        type=float,
+        default=DEFAULT_DIRTY_RATE,
+        help="extra dirty lines per clean record and source: duplicates, missing "
+        "keys, negative amounts, unknown statuses, unparseable lines, future or "
+        f"malformed timestamps; 0 disables (default {DEFAULT_DIRTY_RATE})",
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=DEFAULT_START,
+        help=f"first day, YYYY-MM-DD (default {DEFAULT_START})",
+    )
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=DEFAULT_END,
+        help=f"last day, included (default {DEFAULT_END})",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace landing files an earlier run left in OUT"
+    )
     return parser
 
 
@@ -50,8 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
-        report = generate_store(args.out, args.orders, args.seed, args.dirty_rate, args.start,
-                                args.end, overwrite=args.overwrite)
+        report = generate_store(
+            args.out,
+            args.orders,
+            args.seed,
+            args.dirty_rate,
+            args.start,
+            args.end,
+            overwrite=args.overwrite,
+        )
     except (FileExistsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -59,12 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary())
     print(f"  written to {args.out} in {seconds:.1f} s")
     # last line as JSON, for scripts (benchmarks/run.py reads it as the stage's details)
-    print(json.dumps({
-        "orders": report.orders,
-        "seconds": round(seconds, 2),
-        "records": {name: source.records for name, source in report.sources.items()},
-        "megabytes": round(sum(source.bytes for source in report.sources.values()) / 1e6, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "orders": report.orders,
+                "seconds": round(seconds, 2),
+                "records": {name: source.records for name, source in report.sources.items()},
+                "megabytes": round(
+                    sum(source.bytes for source in report.sources.values()) / 1e6, 1
+                ),
+            }
+        )
+    )
     return 0
 
 

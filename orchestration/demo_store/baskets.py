@@ -32,7 +32,7 @@ class Baskets:
     def has_type(self, *types: int) -> np.ndarray:
         """Orders with at least one line of one of `types`."""
         line_type = np.where(self.product >= 0, catalog.PRODUCT_TYPE[self.product], -1)
-        return np.isin(line_type, types).any(axis=1)
+        return np.asarray(np.isin(line_type, types).any(axis=1))
 
 
 def _pick_types(rng: np.random.Generator, p: tuple[float, ...], size: int | tuple) -> np.ndarray:
@@ -45,8 +45,11 @@ def draw_baskets(orders: OrderTimes, rng: np.random.Generator) -> Baskets:
     types = _pick_types(rng, catalog.ADDED_LINE_TYPE_P, (n, catalog.MAX_LINES))
 
     first = orders.sequence == 1
-    main = np.where(first, _pick_types(rng, catalog.FIRST_ORDER_TYPE_P, n),
-                    _pick_types(rng, catalog.REPEAT_ORDER_TYPE_P, n))
+    main = np.where(
+        first,
+        _pick_types(rng, catalog.FIRST_ORDER_TYPE_P, n),
+        _pick_types(rng, catalog.REPEAT_ORDER_TYPE_P, n),
+    )
     first_main = np.zeros(int(orders.customer.max()) + 1, dtype=np.int8)
     first_main[orders.customer[first]] = main[first]
     upgrade = (orders.sequence == 2) & (rng.random(n) < catalog.SECOND_ORDER_UPGRADE_P)
@@ -55,8 +58,9 @@ def draw_baskets(orders: OrderTimes, rng: np.random.Generator) -> Baskets:
 
     offset = (rng.random((n, catalog.MAX_LINES)) * catalog.TYPE_PRODUCT_COUNT[types]).astype(int)
     product = (catalog.TYPE_FIRST_PRODUCT[types] + offset).astype(np.int16)
-    quantity = (rng.choice(catalog.MAX_QUANTITY, size=(n, catalog.MAX_LINES),
-                           p=catalog.QUANTITY_P) + 1).astype(np.int16)
+    quantity = (
+        rng.choice(catalog.MAX_QUANTITY, size=(n, catalog.MAX_LINES), p=catalog.QUANTITY_P) + 1
+    ).astype(np.int16)
     absent = np.arange(catalog.MAX_LINES)[None, :] >= line_count[:, None]
     product[absent] = -1
     quantity[absent] = 0

@@ -61,8 +61,13 @@ FREE_SHIPPING_FROM_CENTS = 7500
 TAX_RATES_BP = np.array([0, 400, 625, 725, 825, 887], dtype=np.int64)
 
 # Ordinary promo codes: (code, percent off, free shipping).
-PROMO_CODES = (("WELCOME10", 10, False), ("SPRING15", 15, False), ("FREESHIP", 0, True),
-               ("VIP20", 20, False), ("BFCM25", 25, False))
+PROMO_CODES = (
+    ("WELCOME10", 10, False),
+    ("SPRING15", 15, False),
+    ("FREESHIP", 0, True),
+    ("VIP20", 20, False),
+    ("BFCM25", 25, False),
+)
 WELCOME10, SPRING15, FREESHIP, VIP20, BFCM25 = range(5)
 
 # Referral program A/B arms: (program_variant, reward in dollars, offer framing, share of owners
@@ -102,17 +107,57 @@ REFERRAL_EVENT_TYPES = ("shared", "clicked", "signed_up", "reward_issued")
 SHARED, CLICKED, SIGNED_UP, REWARD_ISSUED = range(4)
 
 FIRST_NAMES = (
-    "emma olivia ava sophia mia amelia harper evelyn abigail emily ella grace chloe lily nora "
-    "zoe hannah layla aria riley liam noah oliver elijah james william benjamin lucas henry "
-    "alexander mason michael ethan daniel jacob logan jackson levi sebastian mateo jack owen "
-    "theo aiden samuel joseph john david wyatt matthew luke asher carter julian grayson leo"
-).split()
+    "emma",
+    "olivia",
+    "ava",
+    "sophia",
+    "mia",
+    "amelia",
+    "harper",
+    "evelyn",
+    "grace",
+    "chloe",
+    "nora",
+    "zoe",
+    "liam",
+    "noah",
+    "oliver",
+    "elijah",
+    "james",
+    "lucas",
+    "henry",
+    "mason",
+    "ethan",
+    "daniel",
+    "leo",
+    "mateo",
+)
 LAST_NAMES = (
-    "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez "
-    "gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white harris "
-    "sanchez clark ramirez lewis robinson walker young allen king wright scott torres nguyen hill "
-    "flores green adams nelson baker hall rivera campbell mitchell carter roberts"
-).split()
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "lopez",
+    "wilson",
+    "anderson",
+    "taylor",
+    "thomas",
+    "moore",
+    "lee",
+    "perez",
+    "white",
+    "harris",
+    "clark",
+    "lewis",
+    "walker",
+    "young",
+)
 # Reserved example domains (RFC 2606): a demo address can never reach a real person.
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com")
 EMAIL_DOMAIN_P = (0.45, 0.25, 0.2, 0.1)

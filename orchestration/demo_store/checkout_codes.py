@@ -35,8 +35,15 @@ UNKNOWN_TOKEN_SHARE = 0.001
 # What the referral program sees in an order.
 NO_REFERRAL, FRIEND_FIRST_ORDER, FRIEND_LATER_ORDER = 0, 1, 2
 SELF_SAME_IDENTITY, SELF_EMAIL_VARIANT, UNKNOWN_CODE, UNKNOWN_TOKEN = 3, 4, 5, 6
-REFERRAL_KINDS = ("none", "friend_first_order", "friend_later_order", "self_same_identity",
-                  "self_email_variant", "unknown_code", "unknown_token")
+REFERRAL_KINDS = (
+    "none",
+    "friend_first_order",
+    "friend_later_order",
+    "self_same_identity",
+    "self_email_variant",
+    "unknown_code",
+    "unknown_token",
+)
 # How the code is written in the order.
 EXACT, LOWERCASE, TYPO = 1, 2, 3
 
@@ -85,9 +92,11 @@ def _friends(period: Period, orders: OrderTimes, codes: ReferralCodes, rng: np.r
     n = len(orders.created_at)
     progress = np.clip((orders.created_at - period.go_live) / (period.t_end - period.go_live), 0, 1)
     share = FRIEND_SHARE_AT_GO_LIVE + (FRIEND_SHARE_AT_END - FRIEND_SHARE_AT_GO_LIVE) * progress
-    candidate = np.flatnonzero((orders.sequence == 1)
-                               & (orders.created_at >= period.go_live + 3 * DAY)
-                               & (rng.random(n) < share))
+    candidate = np.flatnonzero(
+        (orders.sequence == 1)
+        & (orders.created_at >= period.go_live + 3 * DAY)
+        & (rng.random(n) < share)
+    )
     advocates = np.flatnonzero(codes.is_advocate)
     # advocates with a code issued at least an hour before the friend's order
     available = np.searchsorted(codes.issued_at[advocates], orders.created_at[candidate] - HOUR)
@@ -125,12 +134,22 @@ def assign_checkout_codes(
     free = (kind == NO_REFERRAL) & (promo < 0)
     referrer_of = np.full(n_customers, -1, dtype=np.int64)
     referrer_of[orders.customer[friend_order]] = referrer
-    later = free & (referrer_of[orders.customer] >= 0) & (orders.sequence > 1) & (
-        rng.random(n) < FRIEND_LATER_ORDER_CODE_SHARE)
-    kind[later], code[later], form[later] = FRIEND_LATER_ORDER, referrer_of[orders.customer[later]], EXACT
+    later = (
+        free
+        & (referrer_of[orders.customer] >= 0)
+        & (orders.sequence > 1)
+        & (rng.random(n) < FRIEND_LATER_ORDER_CODE_SHARE)
+    )
+    kind[later], code[later], form[later] = (
+        FRIEND_LATER_ORDER,
+        referrer_of[orders.customer[later]],
+        EXACT,
+    )
 
     own = codes.code_of_customer(n_customers)[orders.customer]
-    owns_code_already = (own >= 0) & (orders.created_at > codes.issued_at[np.maximum(own, 0)] + HOUR)
+    owns_code_already = (own >= 0) & (
+        orders.created_at > codes.issued_at[np.maximum(own, 0)] + HOUR
+    )
     draw = rng.random(n)
     free = (kind == NO_REFERRAL) & (promo < 0) & owns_code_already
     variant = free & (identity.email_variant > 0) & (draw < SELF_REFERRAL_VARIANT_SHARE)
@@ -145,8 +164,9 @@ def assign_checkout_codes(
     draw = rng.random(n)
     free = (kind == NO_REFERRAL) & (promo < 0) & (issued_before > 0)
     unknown_code = free & (draw < UNKNOWN_CODE_SHARE)
-    unknown_token = free & (draw >= UNKNOWN_CODE_SHARE) & (
-        draw < UNKNOWN_CODE_SHARE + UNKNOWN_TOKEN_SHARE)
+    unknown_token = (
+        free & (draw >= UNKNOWN_CODE_SHARE) & (draw < UNKNOWN_CODE_SHARE + UNKNOWN_TOKEN_SHARE)
+    )
     unknown = unknown_code | unknown_token
     kind[unknown_code], kind[unknown_token] = UNKNOWN_CODE, UNKNOWN_TOKEN
     code[unknown] = rng.integers(0, np.maximum(issued_before[unknown], 1))
@@ -164,8 +184,9 @@ def assign_checkout_codes(
     )
 
 
-def _discount_code_text(codes: ReferralCodes, code: np.ndarray, form: np.ndarray,
-                        promo: np.ndarray) -> pa.Array:
+def _discount_code_text(
+    codes: ReferralCodes, code: np.ndarray, form: np.ndarray, promo: np.ndarray
+) -> pa.Array:
     typed = pc.take(codes.code, pa.array(code, mask=form == 0))
     typed = pc.if_else(pa.array(form == LOWERCASE), pc.utf8_lower(typed), typed)
     # Crockford base32 never uses O: a code ending in O was never issued
@@ -175,8 +196,9 @@ def _discount_code_text(codes: ReferralCodes, code: np.ndarray, form: np.ndarray
     return pc.if_else(pa.array(promo >= 0), promo_text, typed)
 
 
-def _token_text(codes: ReferralCodes, code: np.ndarray, has_token: np.ndarray,
-                unknown_token: np.ndarray) -> pa.Array:
+def _token_text(
+    codes: ReferralCodes, code: np.ndarray, has_token: np.ndarray, unknown_token: np.ndarray
+) -> pa.Array:
     token = pc.take(codes.token, pa.array(code, mask=~(has_token | unknown_token)))
     # nor u: a token ending in u was never issued
     broken = pc.binary_join_element_wise(pc.utf8_slice_codeunits(token, 0, -1), "u", "")

@@ -61,8 +61,9 @@ def _acquisition_weights(period: Period) -> np.ndarray:
     month, day_of_month, weekday = period.calendar()
     growth = 1.0 + ACQUISITION_GROWTH * period.day_fraction()
     # holiday shopping lifts November and December, January is quiet
-    season = np.select([month == 11, (month == 12) & (day_of_month <= 20), month == 1],
-                       [1.45, 1.35, 0.85], 1.0)
+    season = np.select(
+        [month == 11, (month == 12) & (day_of_month <= 20), month == 1], [1.45, 1.35, 0.85], 1.0
+    )
     weekend = np.where(weekday >= 5, 1.1, 1.0)
     weights = growth * season * weekend
     return weights / weights.sum()
@@ -136,8 +137,9 @@ def _describe(first_order_at: np.ndarray, rng: np.random.Generator) -> Customers
         is_guest=is_guest,
         first_name=rng.integers(0, len(catalog.FIRST_NAMES), size=size).astype(np.int16),
         last_name=rng.integers(0, len(catalog.LAST_NAMES), size=size).astype(np.int16),
-        email_domain=rng.choice(len(catalog.EMAIL_DOMAINS), size=size,
-                                p=catalog.EMAIL_DOMAIN_P).astype(np.int8),
+        email_domain=rng.choice(
+            len(catalog.EMAIL_DOMAINS), size=size, p=catalog.EMAIL_DOMAIN_P
+        ).astype(np.int8),
         phone=phone.astype(np.int64),
         tax_rate_bp=catalog.TAX_RATES_BP[rng.integers(0, len(catalog.TAX_RATES_BP), size=size)],
     )

@@ -39,8 +39,9 @@ def add_dirty_rows(
     order = np.lexsort((dirty, position, days))
     table = pa.concat_tables([records, records.take(picked)]).take(order)
     table = table.set_column(table.schema.get_field_index("_day"), "_day", pa.array(days[order]))
-    variant = np.concatenate([np.zeros(n, dtype=np.int8),
-                              rng.integers(0, 2, n_dirty).astype(np.int8)])
+    variant = np.concatenate(
+        [np.zeros(n, dtype=np.int8), rng.integers(0, 2, n_dirty).astype(np.int8)]
+    )
     table = table.append_column("_dirty", pa.array(dirty[order]))
     table = table.append_column("_variant", pa.array(variant[order]))
     counts = np.bincount(kind, minlength=len(kinds) + 1)[1:]

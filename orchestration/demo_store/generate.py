@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from orchestration.demo_store.dirty import add_dirty_rows
 from orchestration.demo_store.period import NEVER, Period
 from orchestration.demo_store.report import REPORT_FILE_NAME, GenerationReport, SourceReport
 from orchestration.demo_store.store import Store, simulate_store
-from orchestration.demo_store.writer import write_days
+from orchestration.demo_store.writer import DailyFiles
 
 DEFAULT_DEMO_ORDERS = 20_000
 DEFAULT_DIRTY_RATE = 0.005
@@ -32,18 +33,29 @@ PROGRESS_FROM_ORDERS = 200_000
 # source -> (file extension, CSV header or None, dirty kinds, renderer)
 SOURCES = {
     "orders": ("jsonl", None, render.ORDER_DIRTY_KINDS, render.render_orders),
-    "referral_codes": ("csv", render.REFERRAL_CODE_HEADER, render.REFERRAL_CODE_DIRTY_KINDS,
-                       render.render_referral_codes),
-    "referral_events": ("csv", render.REFERRAL_EVENT_HEADER, render.REFERRAL_EVENT_DIRTY_KINDS,
-                        render.render_referral_events),
+    "referral_codes": (
+        "csv",
+        render.REFERRAL_CODE_HEADER,
+        render.REFERRAL_CODE_DIRTY_KINDS,
+        render.render_referral_codes,
+    ),
+    "referral_events": (
+        "csv",
+        render.REFERRAL_EVENT_HEADER,
+        render.REFERRAL_EVENT_DIRTY_KINDS,
+        render.render_referral_events,
+    ),
     "messages": ("jsonl", None, render.MESSAGE_DIRTY_KINDS, render.render_messages),
 }
 
 
 def _prepare_folders(out_dir: Path, overwrite: bool) -> None:
     """Create the source folders; refuse to mix with an earlier store unless told to replace it."""
-    existing = [path for name, (extension, *_) in SOURCES.items()
-                for path in sorted((out_dir / name).glob(f"{name}_*.{extension}"))]
+    existing = [
+        path
+        for name, (extension, *_) in SOURCES.items()
+        for path in sorted((out_dir / name).glob(f"{name}_*.{extension}"))
+    ]
     if existing and not overwrite:
         raise FileExistsError(
             f"{out_dir} already holds {len(existing)} landing files (e.g. {existing[0]}); "
@@ -55,8 +67,9 @@ def _prepare_folders(out_dir: Path, overwrite: bool) -> None:
         (out_dir / name).mkdir(parents=True, exist_ok=True)
 
 
-def _write_source(con, store: Store, name: str, out_dir: Path, dirty_rate: float, seed: int,
-                  progress: bool) -> SourceReport:
+def _write_source(
+    con, store: Store, name: str, out_dir: Path, dirty_rate: float, seed: int, progress: bool
+) -> SourceReport:
     extension, header, kinds, render_chunk = SOURCES[name]
     period = store.period
     clean = store.records[name]
@@ -67,20 +80,31 @@ def _write_source(con, store: Store, name: str, out_dir: Path, dirty_rate: float
     file_names = [f"{name}_{day}.{extension}" for day in day_names]
     month_starts = period.month_first_days()
     bounds = np.searchsorted(days, np.append(month_starts, period.n_days))
-    files = written = 0
-    for month, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        if end == start:
-            continue
-        chunk = records.slice(start, end - start)
-        lines = render_chunk(con, chunk, store)
-        chunk_files, chunk_bytes = write_days(out_dir / name, file_names, header,
-                                              days[start:end], lines)
-        files, written = files + chunk_files, written + chunk_bytes
-        if progress:
-            print(f"demo store: {name} {day_names[month_starts[month]][:7]} "
-                  f"{end:,}/{len(days):,} records", file=sys.stderr, flush=True)
-    return SourceReport(records=records.num_rows, clean_records=clean.num_rows,
-                        dirty_records=dirty, files=files, bytes=written)
+    files = DailyFiles(out_dir / name, file_names, header)
+    try:
+        # a month at a time keeps the rendered text, the bulk of the memory, small
+        for month, (start, end) in enumerate(itertools.pairwise(bounds)):
+            if end == start:
+                continue
+            files.write(
+                days[start:end], render_chunk(con, records.slice(start, end - start), store)
+            )
+            if progress:
+                print(
+                    f"demo store: {name} {day_names[month_starts[month]][:7]} "
+                    f"{end:,}/{len(days):,} records",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    finally:
+        files.close()
+    return SourceReport(
+        records=records.num_rows,
+        clean_records=clean.num_rows,
+        dirty_records=dirty,
+        files=files.files,
+        bytes=files.bytes,
+    )
 
 
 def _facts(store: Store) -> dict[str, int]:
@@ -139,9 +163,12 @@ def generate_store(
     store = simulate_store(period, orders, seed)
     # timestamps are rendered from naive UTC values (make_timestamp), so no time zone applies
     con = duckdb.connect(config={"memory_limit": "2GB"})
+    con.execute("set enable_progress_bar = false")
     try:
-        sources = {name: _write_source(con, store, name, out_dir, dirty_rate, seed, progress)
-                   for name in SOURCES}
+        sources = {
+            name: _write_source(con, store, name, out_dir, dirty_rate, seed, progress)
+            for name in SOURCES
+        }
     finally:
         con.close()
     report = GenerationReport(

@@ -45,11 +45,16 @@ def draw_lifecycle(created_at: np.ndarray, rng: np.random.Generator) -> Lifecycl
     )
     fulfilled_at = np.where(cancelled, NEVER, created_at + seconds_between(rng, DAY, 3 * DAY, n))
     delivered = ~cancelled & (rng.random(n) >= UNCONFIRMED_DELIVERY_SHARE)
-    delivered_at = np.where(delivered, fulfilled_at + seconds_between(rng, 2 * DAY, 6 * DAY, n), NEVER)
+    delivered_at = np.where(
+        delivered, fulfilled_at + seconds_between(rng, 2 * DAY, 6 * DAY, n), NEVER
+    )
     refunded = delivered & (rng.random(n) < REFUNDED_SHARE)
-    refunded_at = np.where(refunded, delivered_at + seconds_between(rng, 2 * DAY, 45 * DAY, n), NEVER)
+    refunded_at = np.where(
+        refunded, delivered_at + seconds_between(rng, 2 * DAY, 45 * DAY, n), NEVER
+    )
     full = rng.random(n) < FULL_REFUND_SHARE
     refund_share = np.where(refunded, np.where(full, 1.0, rng.uniform(0.15, 0.6, n)), 0.0)
     is_returned = refunded & full & (rng.random(n) < RETURNED_SHARE_OF_FULL_REFUNDS)
-    return Lifecycle(paid_at, cancelled_at, fulfilled_at, delivered_at, refunded_at, refund_share,
-                     is_returned)
+    return Lifecycle(
+        paid_at, cancelled_at, fulfilled_at, delivered_at, refunded_at, refund_share, is_returned
+    )

@@ -21,13 +21,13 @@ from orchestration.demo_store.period import DAY, HOUR, MINUTE, NEVER, Period, se
 from orchestration.demo_store.referral_codes import ReferralCodes
 
 WELCOME_P = 0.9
-REFERRAL_ASK_P_CODE_ORDER, REFERRAL_ASK_P_OTHER = 0.95, 0.25
+REFERRAL_ASK_P_CODE_ORDER, REFERRAL_ASK_P_OTHER = 0.95, 0.15
 REFERRAL_ASK_TOO_EARLY_SHARE = 0.04
 UPGRADE_OFFER_P = 0.85
-REPLENISHMENT_P = 0.6
+REPLENISHMENT_P = 0.45
 WIN_BACK_AFTER_DAYS = 90
 WIN_BACK_P = 0.8
-REVIEW_REQUEST_P = 0.35
+REVIEW_REQUEST_P = 0.25
 SMS_SHARE_OF_PHONE_OWNERS = 0.4
 EMAIL, SMS = 0, 1
 # per message: bounce, open (e-mail only), click given open (e-mail) or delivery (SMS), unsubscribe
@@ -65,8 +65,10 @@ def _referral_asks(period, orders, lifecycle, codes, rng):
     code_order = np.zeros(n, dtype=bool)
     code_order[codes.trigger_order] = True
     delivered = (lifecycle.delivered_at != NEVER) & (lifecycle.delivered_at >= period.go_live)
-    ask = np.flatnonzero(delivered & (rng.random(n) < np.where(
-        code_order, REFERRAL_ASK_P_CODE_ORDER, REFERRAL_ASK_P_OTHER)))
+    ask = np.flatnonzero(
+        delivered
+        & (rng.random(n) < np.where(code_order, REFERRAL_ASK_P_CODE_ORDER, REFERRAL_ASK_P_OTHER))
+    )
     on_time = lifecycle.delivered_at[ask] + seconds_between(rng, DAY, 3 * DAY, len(ask))
     in_transit = lifecycle.delivered_at[ask] - lifecycle.fulfilled_at[ask]
     too_early = lifecycle.fulfilled_at[ask] + (rng.random(len(ask)) * in_transit).astype(np.int64)
@@ -97,25 +99,45 @@ def draw_messages(
 ) -> Messages:
     n = len(orders.created_at)
     first = np.flatnonzero(orders.sequence == 1)
-    welcome = first[~customers.is_guest[orders.customer[first]] & (rng.random(len(first)) < WELCOME_P)]
-    upgrade = first[(lifecycle.cancelled_at[first] == NEVER)
-                    & (rng.random(len(first)) < UPGRADE_OFFER_P)]
-    replenish = np.flatnonzero((lifecycle.cancelled_at == NEVER)
-                               & baskets.has_type(catalog.CORE, catalog.SUBSCRIPTION)
-                               & (rng.random(n) < REPLENISHMENT_P))
+    welcome = first[
+        ~customers.is_guest[orders.customer[first]] & (rng.random(len(first)) < WELCOME_P)
+    ]
+    upgrade = first[
+        (lifecycle.cancelled_at[first] == NEVER) & (rng.random(len(first)) < UPGRADE_OFFER_P)
+    ]
+    replenish = np.flatnonzero(
+        (lifecycle.cancelled_at == NEVER)
+        & baskets.has_type(catalog.CORE, catalog.SUBSCRIPTION)
+        & (rng.random(n) < REPLENISHMENT_P)
+    )
     review = np.flatnonzero((lifecycle.delivered_at != NEVER) & (rng.random(n) < REVIEW_REQUEST_P))
     parts = [
-        _flow(catalog.WELCOME, orders.customer[welcome], -1, orders.created_at[welcome]
-              + seconds_between(rng, MINUTE, 10 * MINUTE, len(welcome))),
+        _flow(
+            catalog.WELCOME,
+            orders.customer[welcome],
+            -1,
+            orders.created_at[welcome] + seconds_between(rng, MINUTE, 10 * MINUTE, len(welcome)),
+        ),
         _referral_asks(period, orders, lifecycle, codes, rng),
-        _flow(catalog.UPGRADE_OFFER, orders.customer[upgrade], upgrade, orders.created_at[upgrade]
-              + seconds_between(rng, 10 * DAY, 21 * DAY, len(upgrade))),
-        _flow(catalog.REPLENISHMENT, orders.customer[replenish], replenish,
-              orders.created_at[replenish] + seconds_between(rng, 25 * DAY, 35 * DAY,
-                                                             len(replenish))),
+        _flow(
+            catalog.UPGRADE_OFFER,
+            orders.customer[upgrade],
+            upgrade,
+            orders.created_at[upgrade] + seconds_between(rng, 10 * DAY, 21 * DAY, len(upgrade)),
+        ),
+        _flow(
+            catalog.REPLENISHMENT,
+            orders.customer[replenish],
+            replenish,
+            orders.created_at[replenish] + seconds_between(rng, 25 * DAY, 35 * DAY, len(replenish)),
+        ),
         _win_backs(orders, rng),
-        _flow(catalog.REVIEW_REQUEST, orders.customer[review], review, lifecycle.delivered_at[review]
-              + seconds_between(rng, 5 * DAY, 10 * DAY, len(review))),
+        _flow(
+            catalog.REVIEW_REQUEST,
+            orders.customer[review],
+            review,
+            lifecycle.delivered_at[review] + seconds_between(rng, 5 * DAY, 10 * DAY, len(review)),
+        ),
     ]
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     sent = columns["sent_at"] < period.t_end
@@ -144,7 +166,8 @@ def message_events(period: Period, messages: Messages, rng: np.random.Generator)
     opened = ~sms & ~bounced & (rng.random(m) < OPEN_P)
     opened_at = delivered_at + (rng.exponential(6 * HOUR, m)).astype(np.int64) + 1
     click_p = np.where(sms, CLICK_P[SMS], CLICK_P[EMAIL]) * np.where(
-        messages.variant == 1, VARIANT_B_CLICK_LIFT, 1.0)
+        messages.variant == 1, VARIANT_B_CLICK_LIFT, 1.0
+    )
     clicked = np.where(sms, ~bounced, opened) & (rng.random(m) < click_p)
     engaged_at = np.where(opened, opened_at, delivered_at)
     clicked_at = engaged_at + (rng.exponential(20 * MINUTE, m)).astype(np.int64) + 1
@@ -155,16 +178,19 @@ def message_events(period: Period, messages: Messages, rng: np.random.Generator)
     happened = [np.ones(m, dtype=bool), ~bounced, bounced, opened, clicked, unsubscribed]
     times = [sent, delivered_at, bounced_at, opened_at, clicked_at, unsubscribed_at]
     message = np.concatenate([index[mask] for mask in happened])
-    event_type = np.concatenate([np.full(int(mask.sum()), kind, dtype=np.int8)
-                                 for kind, mask in enumerate(happened)])
+    event_type = np.concatenate(
+        [np.full(int(mask.sum()), kind, dtype=np.int8) for kind, mask in enumerate(happened)]
+    )
     occurred_at = np.concatenate([at[mask] for at, mask in zip(times, happened, strict=True)])
     known = occurred_at < period.t_end
     message, event_type, occurred_at = message[known], event_type[known], occurred_at[known]
     order = np.lexsort((event_type, message, occurred_at))
-    return pa.table({
-        "_day": period.day_index(occurred_at[order]),
-        "number": np.arange(1, len(order) + 1, dtype=np.int64),
-        "message": message[order],
-        "event_type": event_type[order],
-        "occurred_at": occurred_at[order],
-    })
+    return pa.table(
+        {
+            "_day": period.day_index(occurred_at[order]),
+            "number": np.arange(1, len(order) + 1, dtype=np.int64),
+            "message": message[order],
+            "event_type": event_type[order],
+            "occurred_at": occurred_at[order],
+        }
+    )

@@ -34,8 +34,9 @@ def price_orders(
     percent_discount = (subtotal * percent_off + 50) // 100
     discount = np.where(credit_cents > 0, np.minimum(credit_cents, subtotal), percent_discount)
     net = subtotal - discount
-    shipping = np.where(free_shipping | (net >= catalog.FREE_SHIPPING_FROM_CENTS), 0,
-                        catalog.SHIPPING_CENTS)
+    shipping = np.where(
+        free_shipping | (net >= catalog.FREE_SHIPPING_FROM_CENTS), 0, catalog.SHIPPING_CENTS
+    )
     tax = (net * tax_rate_bp + 5_000) // 10_000
     return Amounts(subtotal=subtotal, discount=discount, shipping=shipping, tax=tax)
 

@@ -15,8 +15,9 @@ from orchestration.demo_store.lifecycle import Lifecycle
 from orchestration.demo_store.period import NEVER, Period
 
 
-def _version(order, updated_at, financial, fulfillment, fulfilled_at, delivered_at,
-             cancelled_at, refunded) -> dict[str, np.ndarray]:
+def _version(
+    order, updated_at, financial, fulfillment, fulfilled_at, delivered_at, cancelled_at, refunded
+) -> dict[str, np.ndarray]:
     n = len(order)
 
     def full(value):
@@ -37,7 +38,7 @@ def _version(order, updated_at, financial, fulfillment, fulfilled_at, delivered_
 def order_versions(
     period: Period, created_at: np.ndarray, lifecycle: Lifecycle, refunded_cents: np.ndarray
 ) -> pa.Table:
-    """Versions known by the end of the period, sorted by day, time and order; `_day` is the file."""
+    """Versions known by the end of the period, sorted by time and order; `_day` is the file."""
     life = lifecycle
     everything = np.arange(len(created_at), dtype=np.int64)
     pending = life.paid_at != NEVER
@@ -48,21 +49,59 @@ def order_versions(
     refunded = np.flatnonzero(life.refunded_at != NEVER)
     is_full = life.refund_share[refunded] >= 1.0
     versions = [
-        _version(everything, created_at, np.where(pending, catalog.PENDING, catalog.PAID),
-                 catalog.UNFULFILLED, NEVER, NEVER, NEVER, 0),
-        _version(paid, life.paid_at[paid], catalog.PAID, catalog.UNFULFILLED, NEVER, NEVER,
-                 NEVER, 0),
-        _version(cancelled, life.cancelled_at[cancelled], catalog.VOIDED, catalog.UNFULFILLED,
-                 NEVER, NEVER, life.cancelled_at[cancelled], 0),
-        _version(fulfilled, life.fulfilled_at[fulfilled], catalog.PAID, catalog.FULFILLED,
-                 life.fulfilled_at[fulfilled], NEVER, NEVER, 0),
-        _version(delivered, life.delivered_at[delivered], catalog.PAID, catalog.DELIVERED,
-                 life.fulfilled_at[delivered], life.delivered_at[delivered], NEVER, 0),
-        _version(refunded, life.refunded_at[refunded],
-                 np.where(is_full, catalog.REFUNDED, catalog.PARTIALLY_REFUNDED),
-                 np.where(life.is_returned[refunded], catalog.RETURNED, catalog.DELIVERED),
-                 life.fulfilled_at[refunded], life.delivered_at[refunded], NEVER,
-                 refunded_cents[refunded]),
+        _version(
+            everything,
+            created_at,
+            np.where(pending, catalog.PENDING, catalog.PAID),
+            catalog.UNFULFILLED,
+            NEVER,
+            NEVER,
+            NEVER,
+            0,
+        ),
+        _version(
+            paid, life.paid_at[paid], catalog.PAID, catalog.UNFULFILLED, NEVER, NEVER, NEVER, 0
+        ),
+        _version(
+            cancelled,
+            life.cancelled_at[cancelled],
+            catalog.VOIDED,
+            catalog.UNFULFILLED,
+            NEVER,
+            NEVER,
+            life.cancelled_at[cancelled],
+            0,
+        ),
+        _version(
+            fulfilled,
+            life.fulfilled_at[fulfilled],
+            catalog.PAID,
+            catalog.FULFILLED,
+            life.fulfilled_at[fulfilled],
+            NEVER,
+            NEVER,
+            0,
+        ),
+        _version(
+            delivered,
+            life.delivered_at[delivered],
+            catalog.PAID,
+            catalog.DELIVERED,
+            life.fulfilled_at[delivered],
+            life.delivered_at[delivered],
+            NEVER,
+            0,
+        ),
+        _version(
+            refunded,
+            life.refunded_at[refunded],
+            np.where(is_full, catalog.REFUNDED, catalog.PARTIALLY_REFUNDED),
+            np.where(life.is_returned[refunded], catalog.RETURNED, catalog.DELIVERED),
+            life.fulfilled_at[refunded],
+            life.delivered_at[refunded],
+            NEVER,
+            refunded_cents[refunded],
+        ),
     ]
     columns = {name: np.concatenate([v[name] for v in versions]) for name in versions[0]}
     known = columns["updated_at"] < period.t_end

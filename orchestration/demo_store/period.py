@@ -34,7 +34,9 @@ class Period:
     @property
     def t0(self) -> int:
         """Midnight UTC at the start, in epoch seconds."""
-        return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC).timestamp())
+        return int(
+            datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC).timestamp()
+        )
 
     @property
     def t_end(self) -> int:

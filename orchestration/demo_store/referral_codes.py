@@ -46,7 +46,7 @@ class ReferralCodes:
 
 
 def _scramble(index: np.ndarray, bits: int, salt: int) -> np.ndarray:
-    """A bijection of `bits`-bit integers, so distinct indices give distinct, random-looking codes."""
+    """A bijection of `bits`-bit integers: distinct indices give distinct, random-looking codes."""
     mask = np.uint64((1 << bits) - 1)
     value = (index.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(salt)) & mask
     value ^= value >> np.uint64(bits // 2)
@@ -74,14 +74,18 @@ def issue_codes(
     For customers acquired after go-live that is their first order; customers from before
     go-live get theirs at their next delivered order.
     """
-    eligible = np.flatnonzero((lifecycle.delivered_at != NEVER)
-                              & (lifecycle.delivered_at >= period.go_live))
-    by_delivery = eligible[np.lexsort((lifecycle.delivered_at[eligible], orders.customer[eligible]))]
+    eligible = np.flatnonzero(
+        (lifecycle.delivered_at != NEVER) & (lifecycle.delivered_at >= period.go_live)
+    )
+    by_delivery = eligible[
+        np.lexsort((lifecycle.delivered_at[eligible], orders.customer[eligible]))
+    ]
     owners = orders.customer[by_delivery]
     first_of_owner = np.concatenate([[True], owners[1:] != owners[:-1]])
     trigger = by_delivery[first_of_owner]
-    issued_at = lifecycle.delivered_at[trigger] + seconds_between(rng, 5 * MINUTE, 2 * HOUR,
-                                                                  len(trigger))
+    issued_at = lifecycle.delivered_at[trigger] + seconds_between(
+        rng, 5 * MINUTE, 2 * HOUR, len(trigger)
+    )
     in_issue_order = np.lexsort((orders.customer[trigger], issued_at))
     trigger = trigger[in_issue_order]
     owner = orders.customer[trigger].astype(np.int32)

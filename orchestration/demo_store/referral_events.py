@@ -60,37 +60,50 @@ def _friend_events(codes, checkout, created_at, lifecycle, rng) -> list[dict[str
     fulfilled = lifecycle.fulfilled_at[friend] != NEVER
     rewarded_at = lifecycle.fulfilled_at[friend] + seconds_between(rng, 5 * MINUTE, 2 * HOUR, n)
     return [
-        _events(code[has_share], catalog.SHARED, shared[has_share],
-                _channels(rng, int(has_share.sum()))),
+        _events(
+            code[has_share], catalog.SHARED, shared[has_share], _channels(rng, int(has_share.sum()))
+        ),
         _events(code[has_click], catalog.CLICKED, clicked[has_click]),
         _events(code, catalog.SIGNED_UP, signed_up, referred_order=friend),
-        _events(code[fulfilled], catalog.REWARD_ISSUED, rewarded_at[fulfilled],
-                referred_order=friend[fulfilled], reward=codes.reward_cents[code[fulfilled]]),
+        _events(
+            code[fulfilled],
+            catalog.REWARD_ISSUED,
+            rewarded_at[fulfilled],
+            referred_order=friend[fulfilled],
+            reward=codes.reward_cents[code[fulfilled]],
+        ),
     ]
 
 
 def _fooled_rewards(codes, checkout, lifecycle, rng) -> dict[str, np.ndarray]:
     """Owners who used their own code under an e-mail variant: the program pays them too."""
-    order = np.flatnonzero((checkout.referral_kind == SELF_EMAIL_VARIANT)
-                           & (lifecycle.fulfilled_at != NEVER))
+    order = np.flatnonzero(
+        (checkout.referral_kind == SELF_EMAIL_VARIANT) & (lifecycle.fulfilled_at != NEVER)
+    )
     code = checkout.referral_code[order]
     at = lifecycle.fulfilled_at[order] + seconds_between(rng, 5 * MINUTE, 2 * HOUR, len(order))
-    return _events(code, catalog.REWARD_ISSUED, at, referred_order=order,
-                   reward=codes.reward_cents[code])
+    return _events(
+        code, catalog.REWARD_ISSUED, at, referred_order=order, reward=codes.reward_cents[code]
+    )
 
 
 def _ambient_events(codes, rng) -> list[dict[str, np.ndarray]]:
     """Shares that convert nobody, and clicks on them."""
     n = len(codes)
-    shares = np.where(codes.is_advocate, 1 + rng.poisson(ADVOCATE_EXTRA_SHARES_MEAN, n),
-                      (rng.random(n) < OTHER_OWNER_SHARE_P).astype(np.int64))
+    shares = np.where(
+        codes.is_advocate,
+        1 + rng.poisson(ADVOCATE_EXTRA_SHARES_MEAN, n),
+        (rng.random(n) < OTHER_OWNER_SHARE_P).astype(np.int64),
+    )
     code = np.repeat(np.arange(n), shares)
-    shared = codes.issued_at[code] + (rng.exponential(SHARE_DELAY_MEAN_DAYS, len(code)) * DAY
-                                      ).astype(np.int64)
+    shared = codes.issued_at[code] + (
+        rng.exponential(SHARE_DELAY_MEAN_DAYS, len(code)) * DAY
+    ).astype(np.int64)
     clicks = rng.poisson(CLICKS_PER_SHARE_MEAN, len(code))
     click_code = np.repeat(code, clicks)
     clicked = np.repeat(shared, clicks) + (
-        rng.exponential(CLICK_DELAY_MEAN_DAYS, len(click_code)) * DAY).astype(np.int64)
+        rng.exponential(CLICK_DELAY_MEAN_DAYS, len(click_code)) * DAY
+    ).astype(np.int64)
     return [
         _events(code, catalog.SHARED, shared, _channels(rng, len(code))),
         _events(click_code, catalog.CLICKED, clicked),
@@ -116,8 +129,10 @@ def referral_events(
     columns = {name: values[known] for name, values in columns.items()}
     order = np.lexsort((columns["event_type"], columns["code"], columns["occurred_at"]))
     columns = {name: values[order] for name, values in columns.items()}
-    return pa.table({
-        "_day": period.day_index(columns["occurred_at"]),
-        "number": np.arange(1, len(order) + 1, dtype=np.int64),
-        **columns,
-    })
+    return pa.table(
+        {
+            "_day": period.day_index(columns["occurred_at"]),
+            "number": np.arange(1, len(order) + 1, dtype=np.int64),
+            **columns,
+        }
+    )

@@ -2,8 +2,8 @@
 
 Each `render_*` takes a slice of a source's records (dirty copies included, marked by `_dirty`,
 the 1-based index of the kind in that source's DIRTY_KINDS, and `_variant`, a coin flip some
-kinds use) and returns one line per record, newline included, in the same order. The queries
-are projections over one table, so DuckDB keeps the row order.
+kinds use) and returns one line per record, newline included, in the same order, as Arrow
+chunks. The queries are projections over one table, so DuckDB keeps the row order.
 """
 
 from __future__ import annotations
@@ -18,18 +18,43 @@ from orchestration.demo_store.message_flows import SMS
 from orchestration.demo_store.period import NEVER
 from orchestration.demo_store.store import Store
 
-ORDER_DIRTY_KINDS = ("duplicate_line", "missing_order_id", "negative_total",
-                     "unknown_financial_status", "unparseable_line", "future_updated_at")
-REFERRAL_CODE_DIRTY_KINDS = ("duplicate_line", "missing_referral_code", "negative_reward_amount",
-                             "malformed_issued_at", "future_issued_at")
-REFERRAL_EVENT_DIRTY_KINDS = ("duplicate_line", "missing_event_id", "unknown_event_type",
-                              "malformed_occurred_at", "future_occurred_at")
-MESSAGE_DIRTY_KINDS = ("duplicate_line", "missing_event_id", "unknown_event_type",
-                       "unparseable_line", "future_occurred_at")
-REFERRAL_CODE_HEADER = ("referral_code,link_token,owner_customer_id,owner_email,program_variant,"
-                        "reward_amount,reward_currency,offer_framing,issued_at")
-REFERRAL_EVENT_HEADER = ("event_id,referral_code,event_type,occurred_at,share_channel,"
-                         "referred_customer_id,referred_email,reward_amount")
+ORDER_DIRTY_KINDS = (
+    "duplicate_line",
+    "missing_order_id",
+    "negative_total",
+    "unknown_financial_status",
+    "unparseable_line",
+    "future_updated_at",
+)
+REFERRAL_CODE_DIRTY_KINDS = (
+    "duplicate_line",
+    "missing_referral_code",
+    "negative_reward_amount",
+    "malformed_issued_at",
+    "future_issued_at",
+)
+REFERRAL_EVENT_DIRTY_KINDS = (
+    "duplicate_line",
+    "missing_event_id",
+    "unknown_event_type",
+    "malformed_occurred_at",
+    "future_occurred_at",
+)
+MESSAGE_DIRTY_KINDS = (
+    "duplicate_line",
+    "missing_event_id",
+    "unknown_event_type",
+    "unparseable_line",
+    "future_occurred_at",
+)
+REFERRAL_CODE_HEADER = (
+    "referral_code,link_token,owner_customer_id,owner_email,program_variant,"
+    "reward_amount,reward_currency,offer_framing,issued_at"
+)
+REFERRAL_EVENT_HEADER = (
+    "event_id,referral_code,event_type,occurred_at,share_channel,"
+    "referred_customer_id,referred_email,reward_amount"
+)
 ID_WIDTH = 8
 EVENT_ID_WIDTH = 10  # 100 million events and more at the largest benchmark scale
 
@@ -66,8 +91,10 @@ def _money(column: str) -> str:
 
 
 def _dirty_time(column: str, malformed: int, future: int) -> str:
-    return (f"case _dirty when {malformed} then 'not-a-date' "
-            f"when {future} then {_future_timestamp(column)} else {_timestamp(column)} end")
+    return (
+        f"case _dirty when {malformed} then 'not-a-date' "
+        f"when {future} then {_future_timestamp(column)} else {_timestamp(column)} end"
+    )
 
 
 def _csv(*expressions: str) -> str:
@@ -75,13 +102,12 @@ def _csv(*expressions: str) -> str:
     return " || ',' || ".join(f"coalesce(({e})::varchar, '')" for e in expressions)
 
 
-def _lines(con: duckdb.DuckDBPyConnection, table: pa.Table, sql: str) -> pa.Array:
+def _lines(con: duckdb.DuckDBPyConnection, table: pa.Table, sql: str) -> pa.ChunkedArray:
     con.register("chunk", table)
     try:
-        lines = con.sql(sql).to_arrow_table().column(0)
+        return con.sql(sql).to_arrow_table().column(0)
     finally:
         con.unregister("chunk")
-    return lines.combine_chunks()
 
 
 def _line_items(store: Store, order: np.ndarray) -> pa.Array:
@@ -96,42 +122,50 @@ def _line_items(store: Store, order: np.ndarray) -> pa.Array:
             )
     product = store.baskets.product[order].astype(np.int64)
     item = product * catalog.MAX_QUANTITY + store.baskets.quantity[order] - 1
-    columns = [_texts(items, np.where(product[:, j] >= 0, item[:, j], -1))
-               for j in range(catalog.MAX_LINES)]
+    columns = [
+        _texts(items, np.where(product[:, j] >= 0, item[:, j], -1))
+        for j in range(catalog.MAX_LINES)
+    ]
     joined = pc.binary_join_element_wise(*columns, ",", null_handling="skip")
     return pc.binary_join_element_wise("[", joined, "]", "")
 
 
-def render_orders(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store) -> pa.Array:
+def render_orders(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store) -> pa.ChunkedArray:
     order = chunk["order"].to_numpy()
     amounts = store.amounts
     customer_number = store.identity.customer_number[order]
-    table = pa.table({
-        "_dirty": chunk["_dirty"],
-        "_variant": chunk["_variant"],
-        "order_number": order + 1,
-        "customer_number": pa.array(customer_number, mask=customer_number == 0),
-        "email": pc.take(store.order_emails, order),
-        "created_at": store.orders.created_at[order],
-        "updated_at": chunk["updated_at"],
-        "fulfilled_at": _times(chunk["fulfilled_at"].to_numpy()),
-        "delivered_at": _times(chunk["delivered_at"].to_numpy()),
-        "cancelled_at": _times(chunk["cancelled_at"].to_numpy()),
-        "subtotal": amounts.subtotal[order],
-        "discount": amounts.discount[order],
-        "shipping": amounts.shipping[order],
-        "tax": amounts.tax[order],
-        "total": amounts.total[order],
-        "refunded": chunk["refunded"],
-        "financial_status": _texts(catalog.FINANCIAL_STATUSES,
-                                   chunk["financial_status"].to_numpy().astype(np.int64)),
-        "fulfillment_status": _texts(catalog.FULFILLMENT_STATUSES,
-                                     chunk["fulfillment_status"].to_numpy().astype(np.int64)),
-        "discount_code": pc.take(store.checkout.discount_code, order),
-        "referral_token": pc.take(store.checkout.referral_token, order),
-        "line_items": _line_items(store, order),
-    })
+    table = pa.table(
+        {
+            "_dirty": chunk["_dirty"],
+            "_variant": chunk["_variant"],
+            "order_number": order + 1,
+            "customer_number": pa.array(customer_number, mask=customer_number == 0),
+            "email": pc.take(store.order_emails, order),
+            "created_at": store.orders.created_at[order],
+            "updated_at": chunk["updated_at"],
+            "fulfilled_at": _times(chunk["fulfilled_at"].to_numpy()),
+            "delivered_at": _times(chunk["delivered_at"].to_numpy()),
+            "cancelled_at": _times(chunk["cancelled_at"].to_numpy()),
+            "subtotal": amounts.subtotal[order],
+            "discount": amounts.discount[order],
+            "shipping": amounts.shipping[order],
+            "tax": amounts.tax[order],
+            "total": amounts.total[order],
+            "refunded": chunk["refunded"],
+            "financial_status": _texts(
+                catalog.FINANCIAL_STATUSES, chunk["financial_status"].to_numpy().astype(np.int64)
+            ),
+            "fulfillment_status": _texts(
+                catalog.FULFILLMENT_STATUSES,
+                chunk["fulfillment_status"].to_numpy().astype(np.int64),
+            ),
+            "discount_code": pc.take(store.checkout.discount_code, order),
+            "referral_token": pc.take(store.checkout.referral_token, order),
+            "line_items": _line_items(store, order),
+        }
+    )
     k = ORDER_DIRTY_KINDS
+    negative_total = f"case when _dirty = {_kind(k, 'negative_total')} then -total else total end"
     sql = f"""
     with headers as (
         select _dirty, _variant, to_json(struct_pack(
@@ -150,7 +184,7 @@ def render_orders(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store)
             discount_total := {_money("discount")},
             shipping_total := {_money("shipping")},
             tax_total := {_money("tax")},
-            total := {_money(f"case when _dirty = {_kind(k, 'negative_total')} then -total else total end")},
+            total := {_money(negative_total)},
             refunded_total := {_money("refunded")},
             financial_status := case when _dirty = {_kind(k, "unknown_financial_status")}
                 then 'paidd' else financial_status end,
@@ -178,23 +212,25 @@ def render_orders(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store)
 
 def render_referral_codes(
     con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store
-) -> pa.Array:
+) -> pa.ChunkedArray:
     code = chunk["code"].to_numpy()
     codes = store.codes
     owner = codes.owner[code]
     owner_number = store.customers.customer_number[owner]
     arm = codes.arm[code].astype(np.int64)
-    table = pa.table({
-        "_dirty": chunk["_dirty"],
-        "referral_code": pc.take(codes.code, code),
-        "link_token": pc.take(codes.token, code),
-        "owner_number": pa.array(owner_number, mask=owner_number == 0),
-        "owner_email": pc.take(store.customer_emails, owner),
-        "program_variant": _texts([a[0] for a in catalog.REFERRAL_ARMS], arm),
-        "reward": codes.reward_cents[code],
-        "offer_framing": _texts([a[2] for a in catalog.REFERRAL_ARMS], arm),
-        "issued_at": codes.issued_at[code],
-    })
+    table = pa.table(
+        {
+            "_dirty": chunk["_dirty"],
+            "referral_code": pc.take(codes.code, code),
+            "link_token": pc.take(codes.token, code),
+            "owner_number": pa.array(owner_number, mask=owner_number == 0),
+            "owner_email": pc.take(store.customer_emails, owner),
+            "program_variant": _texts([a[0] for a in catalog.REFERRAL_ARMS], arm),
+            "reward": codes.reward_cents[code],
+            "offer_framing": _texts([a[2] for a in catalog.REFERRAL_ARMS], arm),
+            "issued_at": codes.issued_at[code],
+        }
+    )
     k = REFERRAL_CODE_DIRTY_KINDS
     line = _csv(
         f"case when _dirty = {_kind(k, 'missing_referral_code')} then null else referral_code end",
@@ -202,8 +238,9 @@ def render_referral_codes(
         _identifier("cus_", "owner_number"),
         "owner_email",
         "program_variant",
-        _money(f"case when _dirty = {_kind(k, 'negative_reward_amount')} then -reward "
-               "else reward end"),
+        _money(
+            f"case when _dirty = {_kind(k, 'negative_reward_amount')} then -reward else reward end"
+        ),
         f"'{catalog.CURRENCY}'",
         "offer_framing",
         _dirty_time("issued_at", _kind(k, "malformed_issued_at"), _kind(k, "future_issued_at")),
@@ -214,33 +251,38 @@ def render_referral_codes(
 
 def render_referral_events(
     con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store
-) -> pa.Array:
+) -> pa.ChunkedArray:
     referred = chunk["referred_order"].to_numpy()
     has_friend = referred >= 0
     friend = np.where(has_friend, referred, 0)
     friend_number = np.where(has_friend, store.identity.customer_number[friend], 0)
     reward = chunk["reward"].to_numpy()
-    table = pa.table({
-        "_dirty": chunk["_dirty"],
-        "number": chunk["number"],
-        "referral_code": pc.take(store.codes.code, chunk["code"]),
-        "event_type": _texts(catalog.REFERRAL_EVENT_TYPES,
-                             chunk["event_type"].to_numpy().astype(np.int64)),
-        "occurred_at": chunk["occurred_at"],
-        "share_channel": _texts(catalog.SHARE_CHANNELS,
-                                chunk["share_channel"].to_numpy().astype(np.int64)),
-        "friend_number": pa.array(friend_number, mask=friend_number == 0),
-        "friend_email": pc.take(store.order_emails, pa.array(friend, mask=~has_friend)),
-        "reward": pa.array(reward, mask=reward < 0),
-    })
+    table = pa.table(
+        {
+            "_dirty": chunk["_dirty"],
+            "number": chunk["number"],
+            "referral_code": pc.take(store.codes.code, chunk["code"]),
+            "event_type": _texts(
+                catalog.REFERRAL_EVENT_TYPES, chunk["event_type"].to_numpy().astype(np.int64)
+            ),
+            "occurred_at": chunk["occurred_at"],
+            "share_channel": _texts(
+                catalog.SHARE_CHANNELS, chunk["share_channel"].to_numpy().astype(np.int64)
+            ),
+            "friend_number": pa.array(friend_number, mask=friend_number == 0),
+            "friend_email": pc.take(store.order_emails, pa.array(friend, mask=~has_friend)),
+            "reward": pa.array(reward, mask=reward < 0),
+        }
+    )
     k = REFERRAL_EVENT_DIRTY_KINDS
     line = _csv(
         f"case when _dirty = {_kind(k, 'missing_event_id')} then null "
         f"else {_identifier('rev_', 'number', EVENT_ID_WIDTH)} end",
         "referral_code",
         f"case when _dirty = {_kind(k, 'unknown_event_type')} then 'sharedd' else event_type end",
-        _dirty_time("occurred_at", _kind(k, "malformed_occurred_at"),
-                    _kind(k, "future_occurred_at")),
+        _dirty_time(
+            "occurred_at", _kind(k, "malformed_occurred_at"), _kind(k, "future_occurred_at")
+        ),
         "share_channel",
         _identifier("cus_", "friend_number"),
         "friend_email",
@@ -250,7 +292,9 @@ def render_referral_events(
     return _lines(con, table, sql)
 
 
-def render_messages(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store) -> pa.Array:
+def render_messages(
+    con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Store
+) -> pa.ChunkedArray:
     message = chunk["message"].to_numpy()
     messages = store.messages
     customer = messages.customer[message]
@@ -258,28 +302,37 @@ def render_messages(con: duckdb.DuckDBPyConnection, chunk: pa.Table, store: Stor
     has_order = order >= 0
     some_order = np.where(has_order, order, 0)
     # order flows address the checkout identity, the others the customer's profile
-    number = np.where(has_order, store.identity.customer_number[some_order],
-                      store.customers.customer_number[customer])
-    email = pc.if_else(pa.array(has_order), pc.take(store.order_emails, some_order),
-                       pc.take(store.customer_emails, customer))
+    number = np.where(
+        has_order,
+        store.identity.customer_number[some_order],
+        store.customers.customer_number[customer],
+    )
+    email = pc.if_else(
+        pa.array(has_order),
+        pc.take(store.order_emails, some_order),
+        pc.take(store.customer_emails, customer),
+    )
     sms = messages.channel[message] == SMS
     phone = store.customers.phone[customer]
-    table = pa.table({
-        "_dirty": chunk["_dirty"],
-        "_variant": chunk["_variant"],
-        "number": chunk["number"],
-        "message_number": message + 1,
-        "customer_number": pa.array(number, mask=number == 0),
-        "email": email,
-        "phone": pa.array(phone, mask=~sms),
-        "order_number": pa.array(order + 1, mask=~has_order),
-        "channel": _texts(catalog.CHANNELS, messages.channel[message].astype(np.int64)),
-        "flow": _texts(catalog.FLOWS, messages.flow[message].astype(np.int64)),
-        "event_type": _texts(catalog.MESSAGE_EVENT_TYPES,
-                             chunk["event_type"].to_numpy().astype(np.int64)),
-        "variant": _texts(catalog.MESSAGE_VARIANTS, messages.variant[message].astype(np.int64)),
-        "occurred_at": chunk["occurred_at"],
-    })
+    table = pa.table(
+        {
+            "_dirty": chunk["_dirty"],
+            "_variant": chunk["_variant"],
+            "number": chunk["number"],
+            "message_number": message + 1,
+            "customer_number": pa.array(number, mask=number == 0),
+            "email": email,
+            "phone": pa.array(phone, mask=~sms),
+            "order_number": pa.array(order + 1, mask=~has_order),
+            "channel": _texts(catalog.CHANNELS, messages.channel[message].astype(np.int64)),
+            "flow": _texts(catalog.FLOWS, messages.flow[message].astype(np.int64)),
+            "event_type": _texts(
+                catalog.MESSAGE_EVENT_TYPES, chunk["event_type"].to_numpy().astype(np.int64)
+            ),
+            "variant": _texts(catalog.MESSAGE_VARIANTS, messages.variant[message].astype(np.int64)),
+            "occurred_at": chunk["occurred_at"],
+        }
+    )
     k = MESSAGE_DIRTY_KINDS
     sql = f"""
     with lines as (

@@ -51,8 +51,9 @@ class GenerationReport:
             f"referral program live {self.referral_go_live}, dirty rate {self.dirty_rate:g}"
         ]
         for name, source in self.sources.items():
-            dirty = ", ".join(f"{kind} {count:,}" for kind, count in source.dirty_records.items()
-                              if count)
+            dirty = ", ".join(
+                f"{kind} {count:,}" for kind, count in source.dirty_records.items() if count
+            )
             lines.append(
                 f"  {name:<16} {source.records:>11,} records in {source.files:>4,} files "
                 f"({source.bytes / 1e6:,.1f} MB); dirty {source.dirty_total:,}"

@@ -53,19 +53,27 @@ def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
     lifecycle = draw_lifecycle(orders.created_at, stream(4))
     codes = issue_codes(period, customers, orders, lifecycle, stream(5))
     checkout = assign_checkout_codes(period, orders, identity, codes, stream(6))
-    amounts = price_orders(baskets.subtotal_cents, checkout.percent_off, checkout.free_shipping,
-                           checkout.credit_cents, customers.tax_rate_bp[orders.customer])
+    amounts = price_orders(
+        baskets.subtotal_cents,
+        checkout.percent_off,
+        checkout.free_shipping,
+        checkout.credit_cents,
+        customers.tax_rate_bp[orders.customer],
+    )
     refunded = refund_cents(amounts.total, lifecycle.refund_share)
     messages = draw_messages(period, customers, orders, baskets, lifecycle, codes, stream(7))
-    code_records = pa.table({
-        "_day": period.day_index(codes.issued_at),
-        "code": np.arange(len(codes), dtype=np.int64),
-    }).filter(pa.array(codes.issued_at < period.t_end))
+    code_records = pa.table(
+        {
+            "_day": period.day_index(codes.issued_at),
+            "code": np.arange(len(codes), dtype=np.int64),
+        }
+    ).filter(pa.array(codes.issued_at < period.t_end))
     records = {
         "orders": order_versions(period, orders.created_at, lifecycle, refunded),
         "referral_codes": code_records,
-        "referral_events": referral_events(period, codes, checkout, orders.created_at, lifecycle,
-                                           stream(8)),
+        "referral_events": referral_events(
+            period, codes, checkout, orders.created_at, lifecycle, stream(8)
+        ),
         "messages": message_events(period, messages, stream(9)),
     }
     return Store(

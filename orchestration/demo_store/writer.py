@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -21,27 +22,49 @@ def _text_buffer(lines: pa.Array) -> tuple[np.ndarray, memoryview]:
     return offsets, data
 
 
-def write_days(
-    folder: Path,
-    file_names: list[str],
-    header: str | None,
-    days: np.ndarray,
-    lines: pa.Array,
-) -> tuple[int, int]:
-    """Write `lines` (sorted by `days`) to one file per day, named `file_names[day]`.
+class DailyFiles:
+    """Appends lines sorted by day to one file per day; a day's lines may arrive in pieces.
 
     Days without lines get no file (an empty file would be rejected by the ingestion).
-    Returns the number of files and of bytes written.
     """
-    offsets, data = _text_buffer(lines)
-    present = np.unique(days)
-    starts = np.searchsorted(days, present, side="left")
-    ends = np.searchsorted(days, present, side="right")
-    head = (header + "\n").encode() if header is not None else b""
-    written = 0
-    for day, start, end in zip(present.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        with (folder / file_names[day]).open("wb") as handle:
-            handle.write(head)
-            handle.write(data[offsets[start] : offsets[end]])
-        written += len(head) + int(offsets[end] - offsets[start])
-    return len(present), written
+
+    def __init__(self, folder: Path, file_names: list[str], header: str | None) -> None:
+        self._folder = folder
+        self._file_names = file_names
+        self._header = (header + "\n").encode() if header is not None else b""
+        self._day = -1
+        self._handle: BinaryIO | None = None
+        self.files = 0
+        self.bytes = 0
+
+    def _switch_to(self, day: int) -> BinaryIO:
+        self.close()
+        self._day = day
+        self._handle = (self._folder / self._file_names[day]).open("wb")
+        self._handle.write(self._header)
+        self.files += 1
+        self.bytes += len(self._header)
+        return self._handle
+
+    def write(self, days: np.ndarray, lines: pa.ChunkedArray) -> None:
+        """Write `lines` (one per entry of `days`, sorted by day, days not decreasing)."""
+        position = 0
+        for piece in lines.chunks:
+            offsets, data = _text_buffer(piece)
+            piece_days = days[position : position + len(piece)]
+            position += len(piece)
+            present = np.unique(piece_days)
+            starts = np.searchsorted(piece_days, present, side="left")
+            ends = np.searchsorted(piece_days, present, side="right")
+            for day, start, end in zip(
+                present.tolist(), starts.tolist(), ends.tolist(), strict=True
+            ):
+                handle = self._handle if day == self._day else self._switch_to(day)
+                assert handle is not None
+                handle.write(data[offsets[start] : offsets[end]])
+                self.bytes += int(offsets[end] - offsets[start])
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None

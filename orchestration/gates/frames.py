@@ -171,24 +171,65 @@ def gate_targets(source: str) -> tuple[GateTarget, ...]:
         raise ValueError(f"unknown source {source!r}; expected one of {sorted(GATES)}") from None
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a table, in table order."""
     schema, name = table.split(".")
     rows = con.execute(
-        "select column_name from information_schema.columns"
+        "select column_name, data_type from information_schema.columns"
         " where table_schema = ? and table_name = ? order by ordinal_position",
         [schema, name],
     ).fetchall()
-    return [row[0] for row in rows]
+    return {row[0]: row[1] for row in rows}
+
+
+# pandas' nanosecond range, which GX's vectorised datetime comparison needs
+_PANDAS_MIN = "timestamp '1677-09-22 00:00:00'"
+_PANDAS_MAX = "timestamp '2262-04-11 00:00:00'"
+
+
+def _select(column: str, sql_type: str) -> str:
+    """A staged column as the frame gets it: timestamps clamped to pandas' nanosecond range.
+
+    A clamped value (year 0001 or 9999 from a broken export) still fails the time-window rule;
+    the quarantine's raw_record keeps the original text.
+    """
+    if sql_type == "TIMESTAMP":
+        # a case, not greatest/least: those skip nulls and would turn a missing time into 1677
+        return (
+            f"case when staged.{column} > {_PANDAS_MAX} then {_PANDAS_MAX}"
+            f" when staged.{column} < {_PANDAS_MIN} then {_PANDAS_MIN}"
+            f" else staged.{column} end as {column}"
+        )
+    return f"staged.{column}"
+
+
+def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dtypes GX 1.24 checks fast and correctly.
+
+    GX cannot type-check pandas 3's default `str` dtype (and all-null text arrives as `object`),
+    so text becomes the nullable `string` dtype; timestamps become datetime64[ns] and integers
+    int64, the dtypes GX compares vectorised instead of value by value.
+    """
+    converted: dict[str, object] = {}
+    for column, dtype in frame.dtypes.items():
+        if dtype == object or pd.api.types.is_string_dtype(dtype):
+            converted[str(column)] = pd.StringDtype()
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            converted[str(column)] = "datetime64[ns]"
+        elif pd.api.types.is_integer_dtype(dtype):
+            has_nulls = bool(frame[column].isna().any())
+            converted[str(column)] = pd.Int64Dtype() if has_nulls else "int64"
+    return frame.astype(converted) if converted else frame
 
 
 def batch_frame(con: duckdb.DuckDBPyConnection, target: GateTarget, batch_id: str) -> pd.DataFrame:
-    """The staged rows of one batch with the gate's computed columns, strings as Python objects.
-
-    GX 1.24 cannot type-check pandas 3's default string dtype, so text is read as `object`,
-    which GX checks value by value.
-    """
+    """The staged rows of one batch with the gate's computed columns, typed for GX."""
     columns = table_columns(con, target.table)
-    kept = [f"staged.{column}" for column in columns if column not in _LEFT_IN_DUCKDB]
+    kept = [
+        _select(name, sql_type)
+        for name, sql_type in columns.items()
+        if name not in _LEFT_IN_DUCKDB
+    ]
     computed = [
         f"{column.sql} as {column.name}"
         for column in target.computed
@@ -199,5 +240,4 @@ def batch_frame(con: duckdb.DuckDBPyConnection, target: GateTarget, batch_id: st
         f"select {', '.join([*kept, *computed])} from {target.table} as staged"
         " where staged._batch_id = ?" + (f" order by {order}" if order else "")
     )
-    with pd.option_context("future.infer_string", False):
-        return con.execute(sql, [batch_id]).df()
+    return _for_gx(con.execute(sql, [batch_id]).df())

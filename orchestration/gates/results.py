@@ -72,10 +72,21 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
+def _condition(row_condition: Any) -> str:
+    """A row condition as its pandas text (GX 1.x wraps a string condition in a dict)."""
+    if isinstance(row_condition, dict):
+        return str(row_condition.get("pass_through_filter", row_condition))
+    return str(row_condition)
+
+
 def _threshold(kwargs: dict[str, Any]) -> str:
     if "column_set" in kwargs:
         return f"all {len(kwargs['column_set'])} contract columns present"
-    parts = [f"{key}={kwargs[key]}" for key in _THRESHOLD_KWARGS if kwargs.get(key) is not None]
+    parts = [
+        f"{key}={_condition(kwargs[key]) if key == 'row_condition' else kwargs[key]}"
+        for key in _THRESHOLD_KWARGS
+        if kwargs.get(key) is not None
+    ]
     return ", ".join(parts)
 
 

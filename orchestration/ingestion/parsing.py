@@ -73,6 +73,19 @@ def column_defect_sql(column: Column, text: str, prefix_sql: str = "''") -> str:
     return "case " + " ".join(checks) + " end"
 
 
+def columns_ok_sql(columns: tuple[Column, ...], prefix: str) -> str:
+    """SQL true when no column has a defect: the cheap test run before building messages."""
+    conditions = []
+    for column in columns:
+        text = f"{prefix}{column.name}"
+        present = f"nullif(trim({text}), '') is not null"
+        if column.required:
+            conditions.append(present)
+        if column.type != "varchar":
+            conditions.append(f"(not {present} or ({typed_value(column, text)}) is not null)")
+    return " and ".join(conditions) or "true"
+
+
 def _text_struct_spec(columns: tuple[Column, ...], extra: dict[str, str] | None = None) -> str:
     spec = {column.name: "VARCHAR" for column in columns}
     spec.update(extra or {})
@@ -87,11 +100,12 @@ def line_item_struct_spec(spec: SourceSpec) -> str:
 def _line_items_defects(spec: SourceSpec) -> str:
     """Defects of the line_items array and of each item ('line item 2: quantity ...')."""
     field = spec.line_items_field
-    items = f"json_transform(line_items_json, '[{line_item_struct_spec(spec)[1:-1]}]')"
+    items = "line_items_typed"
     item_checks = ", ".join(
         column_defect_sql(column, f"item.{column.name}", "'line item ' || item_index || ': '")
         for column in spec.line_item_columns
     )
+    items_ok = columns_ok_sql(spec.line_item_columns, "item.")
     missing = _defect(f"missing_{field}", f"'{field} is missing'")
     not_a_list = _defect(f"invalid_{field}", f"'{field} is not a list'")
     empty = _defect(f"missing_{field}", f"'{field} is empty (one item at least)'")
@@ -100,7 +114,11 @@ def _line_items_defects(spec: SourceSpec) -> str:
             when line_items_json is null then [{missing}]
             when json_type(line_items_json) <> 'ARRAY' then [{not_a_list}]
             when json_array_length(line_items_json) = 0 then [{empty}]
-            else flatten(list_transform({items}, lambda item, item_index: [{item_checks}]))
+            when list_bool_and(list_transform({items}, lambda item: {items_ok})) then []
+            else list_filter(
+                flatten(list_transform({items}, lambda item, item_index: [{item_checks}])),
+                lambda defect: defect is not null
+            )
         end
     """
 
@@ -119,6 +137,7 @@ def parse_sql(spec: SourceSpec, records_sql: str, batch_id: str) -> str:
     line_items_select = ""
     line_items_defects = "[]"
     items_column = ""
+    typed_items_select = ""
     if spec.line_items_field:
         # Parquet writers may store the array as a JSON string; read it as the array it holds
         line_items_select = f""",
@@ -129,12 +148,17 @@ def parse_sql(spec: SourceSpec, records_sql: str, batch_id: str) -> str:
                 else fields.{spec.line_items_field}
             end as line_items_json"""
         line_items_defects = _line_items_defects(spec)
+        item_struct = line_item_struct_spec(spec)[1:-1]
+        typed_items_select = (
+            f", json_transform(line_items_json, '[{item_struct}]') as line_items_typed"
+        )
         items_column = f"\n                line_items_json::varchar as {spec.line_items_field},"
     unparseable = _defect(
         "unparseable_line",
         "case when json_valid(raw_record) then 'is JSON but not an object' "
         "else 'is not valid JSON' end",
     )
+    header_ok = columns_ok_sql(spec.columns, "fields.")
     key = spec.key
     return f"""
         create or replace temp table {PARSED_TABLE} as
@@ -165,6 +189,11 @@ def parse_sql(spec: SourceSpec, records_sql: str, batch_id: str) -> str:
             from extracted
         ),
 
+        with_typed_items as (
+            select *{typed_items_select}
+            from with_items
+        ),
+
         typed as (
             select
                 file_name,
@@ -176,11 +205,12 @@ def parse_sql(spec: SourceSpec, records_sql: str, batch_id: str) -> str:
                 {typed},{items_column}
                 case
                     when not is_object then [{unparseable}]
+                    when {header_ok} then {line_items_defects}
                     else list_filter(
                         [{defects}] || {line_items_defects}, lambda defect: defect is not null
                     )
                 end as defects
-            from with_items
+            from with_typed_items
         ),
 
         flagged as (

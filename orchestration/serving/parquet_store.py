@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration.serving.settings import duckdb_storage_version
 from orchestration.serving.snapshot import (
     PUBLICATION_TABLE,
     fsync_path,
@@ -79,16 +80,21 @@ def build_views_file(target: Path, build_dir: Path, marts: list[str]) -> None:
     The views name the build folder itself (absolute path), not `current`: a reader that opened
     this file reads one build in every query, even while `current` moves on.
     """
-    con = duckdb.connect(str(target))
+    con = duckdb.connect()
     try:
-        con.execute("create schema marts")
+        con.execute(
+            f"attach {sql_literal(target)} as views "
+            f"(storage_version {sql_literal(duckdb_storage_version())})"
+        )
+        con.execute("create schema views.marts")
         for table in [*marts, PUBLICATION_TABLE]:
             parquet_file = (build_dir / f"{table}.parquet").resolve()
             con.execute(
-                f"create view marts.{quote_identifier(table)} as "
+                f"create view views.marts.{quote_identifier(table)} as "
                 f"select * from read_parquet({sql_literal(parquet_file)})"
             )
-        con.execute("checkpoint")
+        con.execute("checkpoint views")
+        con.execute("detach views")
     finally:
         con.close()
     fsync_path(target)

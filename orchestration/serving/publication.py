@@ -22,7 +22,7 @@ class Publication:
     serving_file: Path
     parquet_dir: Path
     views_file: Path
-    postgres_schema: str | None = None
+    postgres_target: str | None = None  # "host:port/dbname schema marts", no password
     duration_seconds: float = 0.0
     pruned_builds: list[str] = field(default_factory=list)
 
@@ -40,7 +40,7 @@ class Publication:
             "serving_file": str(self.serving_file),
             "parquet_dir": str(self.parquet_dir),
             "views_file": str(self.views_file),
-            "postgres_schema": self.postgres_schema or "not published",
+            "postgres_target": self.postgres_target or "not published",
             "duration_seconds": round(self.duration_seconds, 3),
         }
         metadata.update({f"{mart}_row_count": n for mart, n in sorted(self.row_counts.items())})
@@ -56,7 +56,7 @@ class Publication:
             "serving_file": str(self.serving_file),
             "parquet_dir": str(self.parquet_dir),
             "views_file": str(self.views_file),
-            "postgres_schema": self.postgres_schema,
+            "postgres_target": self.postgres_target,
             "duration_seconds": round(self.duration_seconds, 3),
             "pruned_builds": self.pruned_builds,
         }

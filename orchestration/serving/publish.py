@@ -113,7 +113,7 @@ def _publish(
             serving_file=serving_file,
             parquet_dir=build_dir,
             views_file=views_file,
-            postgres_schema=postgres_target,
+            postgres_target=postgres_target,
             duration_seconds=time.monotonic() - started,
             pruned_builds=pruned,
         )

@@ -26,6 +26,15 @@ def postgres_dsn_from_env() -> str | None:
     return os.environ.get("SERVING_PG_DSN") or None
 
 
+def duckdb_storage_version() -> str:
+    """Storage format of the published DuckDB files: $SERVING_DUCKDB_STORAGE_VERSION, v1.0.0.
+
+    BI tools bundle their own DuckDB (JDBC drivers, Metabase, DBeaver), often older than ours: a
+    file in the v1.0.0 format opens in DuckDB 1.0 and later, one in our default (v2.0.0+) does not.
+    """
+    return os.environ.get("SERVING_DUCKDB_STORAGE_VERSION", "v1.0.0")
+
+
 def keep_builds() -> int:
     """How many Parquet builds stay on disk, the current one included: $SERVING_KEEP_BUILDS, 3."""
     return max(1, int(os.environ.get("SERVING_KEEP_BUILDS", "3")))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.serving.settings import check_mart_name
+from orchestration.serving.settings import check_mart_name, duckdb_storage_version
 from orchestration.warehouse import memory_limit
 
 PUBLICATION_TABLE = "_publication"
@@ -80,7 +80,10 @@ def build_serving_file(
                 f"cannot open {warehouse_path} read-only ({error}); publish_marts runs after dbt, "
                 "when no connection in this or another process holds the warehouse open"
             ) from error
-        con.execute(f"attach {sql_literal(target)} as serving")
+        con.execute(
+            f"attach {sql_literal(target)} as serving "
+            f"(storage_version {sql_literal(duckdb_storage_version())})"
+        )
         snapshot = _copy_marts(con)
         _write_publication_table(con, snapshot, build_id, published_at)
         for table in [*snapshot.marts, PUBLICATION_TABLE]:

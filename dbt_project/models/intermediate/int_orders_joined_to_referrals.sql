@@ -78,6 +78,7 @@ code_owners as (
         referral_codes.owner_email_normalized_hash,
         referral_codes.program_variant,
         referral_codes.offer_framing,
+        email_first_orders.first_ordered_at as email_first_ordered_at,
         coalesce(
             referral_codes.owner_customer_id,
             email_first_orders.customer_id
@@ -85,8 +86,7 @@ code_owners as (
         (
             referral_codes.owner_customer_id is null
             and referral_codes.owner_email_normalized_hash is null
-        ) as is_ownerless,
-        email_first_orders.first_ordered_at as email_first_ordered_at
+        ) as is_ownerless
     from referral_codes
     left join email_first_orders
         on referral_codes.owner_email_normalized_hash = email_first_orders.email_normalized_hash
@@ -148,16 +148,16 @@ judged as (
         orders.is_first_order,
         code_owners_since.is_ownerless,
         code_owners_since.referrer_first_ordered_at,
+        orders.order_date,
+        orders.order_month,
+        orders.ordered_at,
         (
             coalesce(code_owners_since.referrer_customer_id = orders.customer_id, false)
             or coalesce(
                 code_owners_since.owner_email_normalized_hash = orders.email_normalized_hash,
                 false
             )
-        ) as is_self_referral,
-        orders.order_date,
-        orders.order_month,
-        orders.ordered_at
+        ) as is_self_referral
     from orders
     inner join code_matches
         on orders.order_id = code_matches.order_id
@@ -173,6 +173,14 @@ classified as (
         referral_code,
         link_token,
         attribution_method,
+        program_variant,
+        offer_framing,
+        net_revenue_usd,
+        is_self_referral,
+        is_first_order,
+        order_date,
+        order_month,
+        ordered_at,
         case
             when attribution_method is null then 'no_code'
             when not counts_as_order then 'cancelled'
@@ -183,19 +191,21 @@ classified as (
                 or referrer_first_ordered_at >= ordered_at
                 then 'referrer_not_yet_customer'
             else 'attributed'
-        end as attribution_status,
-        program_variant,
-        offer_framing,
-        net_revenue_usd,
-        is_self_referral,
-        is_first_order,
-        order_date,
-        order_month,
-        ordered_at
+        end as attribution_status
     from judged
 ),
 
 flagged as (
+    select
+        classified.*,
+        classified.attribution_status = 'attributed' as is_referral_linked,
+        (
+            classified.attribution_status = 'attributed' and classified.is_first_order
+        ) as is_referred_first_order
+    from classified
+),
+
+final as (
     select
         -- ids
         order_id,
@@ -214,9 +224,9 @@ flagged as (
         net_revenue_usd,
 
         -- booleans
-        attribution_status = 'attributed' as is_referral_linked,
+        is_referral_linked,
         is_self_referral,
-        (attribution_status = 'attributed' and is_first_order) as is_referred_first_order,
+        is_referred_first_order,
 
         -- dates
         order_date,
@@ -224,7 +234,7 @@ flagged as (
 
         -- timestamps
         ordered_at
-    from classified
+    from flagged
 )
 
-select * from flagged
+select * from final

@@ -31,6 +31,18 @@ order_lines as (
     from {{ ref('stg_shop__order_lines') }}
 ),
 
+referral_codes as (
+    select
+        referral_code,
+        owner_customer_id,
+        owner_email_normalized_hash,
+        issued_at
+    from {{ ref('stg_referrals__referral_codes') }}
+    where
+        owner_customer_id is not null
+        and owner_email_normalized_hash is not null
+),
+
 {# the cost of goods of an order is known only when every one of its lines has a unit cost #}
 order_costs as (
     select
@@ -42,27 +54,49 @@ order_costs as (
     group by 1
 ),
 
-{# a normalized e-mail belongs to the registered customer who ordered with it first #}
-registered_emails as (
+{#
+    Which store account an e-mail belongs to: the account that ordered with it first, else the
+    referral program's owner of a code issued to it (an account holder who only ever checked out
+    as a guest), first issued first.
+#}
+email_accounts as (
     select
         email_normalized_hash,
-        shop_customer_id,
-        row_number() over (
-            partition by email_normalized_hash
-            order by ordered_at, order_id
-        ) as registration_rank
+        shop_customer_id as account_customer_id,
+        1 as source_priority,
+        ordered_at as linked_at,
+        order_id as link_id
     from orders
     where
         shop_customer_id is not null
         and email_normalized_hash is not null
+    union all
+    select
+        owner_email_normalized_hash as email_normalized_hash,
+        owner_customer_id as account_customer_id,
+        2 as source_priority,
+        issued_at as linked_at,
+        referral_code as link_id
+    from referral_codes
+),
+
+email_accounts_ranked as (
+    select
+        email_normalized_hash,
+        account_customer_id,
+        row_number() over (
+            partition by email_normalized_hash
+            order by source_priority, linked_at, link_id
+        ) as account_rank
+    from email_accounts
 ),
 
 email_owners as (
     select
         email_normalized_hash,
-        shop_customer_id as owner_customer_id
-    from registered_emails
-    where registration_rank = 1
+        account_customer_id as owner_customer_id
+    from email_accounts_ranked
+    where account_rank = 1
 ),
 
 identified as (

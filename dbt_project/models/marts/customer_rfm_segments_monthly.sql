@@ -187,7 +187,9 @@ changes as (
             partition by compared.customer_id
             order by compared.snapshot_month
             rows between unbounded preceding and current row
-        ) as segment_changed_on
+        ) as segment_changed_on,
+        coalesce(compared.previous_rfm_segment != compared.rfm_segment, false)
+            as is_segment_changed
     from compared
 ),
 
@@ -202,7 +204,7 @@ final as (
         cast(days_since_last_order as integer) as days_since_last_order,
         cast(order_count as integer) as order_count,
         cast(net_revenue_usd as decimal(18, 2)) as net_revenue_usd,
-        coalesce(previous_rfm_segment != rfm_segment, false) as is_segment_changed,
+        is_segment_changed,
         snapshot_month,
         snapshot_date,
         segment_changed_on,

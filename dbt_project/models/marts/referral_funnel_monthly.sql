@@ -113,13 +113,16 @@ monthly_first_orders as (
 ),
 
 first_activity_months as (
-    select cast({{ dbt.date_trunc('month', to_reporting_timezone('min(issued_at)')) }} as date)
-        as activity_month
+    select
+        cast({{ dbt.date_trunc('month', to_reporting_timezone('min(issued_at)')) }} as date)
+            as activity_month
     from referral_codes
     union all
-    select min(activity_month) from monthly_asks
+    select min(activity_month) as activity_month
+    from monthly_asks
     union all
-    select min(activity_month) from monthly_referral_events
+    select min(activity_month) as activity_month
+    from monthly_referral_events
 ),
 
 bounds as (
