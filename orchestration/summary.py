@@ -329,8 +329,9 @@ def render(findings: RunFindings, summary: WarehouseSummary | None) -> str:
             f"  {table:<34}{count:>10,} rows" for table, count in summary.raw_row_counts.items()
         ]
         lines += ["", "Quarantined rows by rule (all runs):"]
+        width = max((len(rule) for _, rule, _ in summary.quarantine_by_rule), default=0) + 2
         lines += [
-            f"  {source:<16}{rule:<64}{count:>7,}"
+            f"  {source:<16}{rule:<{width}}{count:>7,}"
             for source, rule, count in summary.quarantine_by_rule
         ] or ["  none"]
     gate_notes = [note for note in findings.checks if note.check.endswith("_batch_meets_suite")]

@@ -166,9 +166,9 @@ def test_file_names_carry_the_day_of_their_records(clean_db: duckdb.DuckDBPyConn
     """,
     )[0]
     assert mismatched == 0
-    first_day, last_day = con.execute(
-        "select min(created_at)::date, max(updated_at)::date from orders"
-    ).fetchone()
+    first_day, last_day = _row(
+        con, "select min(created_at)::date, max(updated_at)::date from orders"
+    )
     assert date(2025, 1, 1) <= first_day < date(2025, 1, 8)
     assert last_day == date(2026, 10, 31)
 
@@ -195,7 +195,7 @@ def test_every_order_adds_up_to_its_total(clean_db: duckdb.DuckDBPyConnection) -
             count(distinct currency) as currencies
         from orders inner join items using (order_id, updated_at)
     """,
-    ).fetchone()
+    )
     versions, totals_off, subtotals_off, line_counts_off, amounts_off, currencies = checks
     assert versions > 4_000
     assert (totals_off, subtotals_off, line_counts_off, amounts_off, currencies) == (0, 0, 0, 0, 1)
@@ -328,16 +328,14 @@ def test_referral_volume_grows_as_the_program_matures(
 ) -> None:
     _, report = clean_store
     con = clean_db
-    sign_ups = _row(
-        con,
-        """
+    sign_ups = con.execute("""
         select date_trunc('quarter', occurred_at::timestamp) as quarter, count(*)
         from referral_events where event_type = 'signed_up' group by 1 order by 1
-    """,
-    ).fetchall()
+    """).fetchall()
     counts = [count for _, count in sign_ups]
-    first_sign_up = con.execute(
-        "select min(occurred_at::timestamp) from referral_events where event_type = 'signed_up'"
+    first_sign_up = _row(
+        con,
+        "select min(occurred_at::timestamp) from referral_events where event_type = 'signed_up'",
     )[0]
     assert first_sign_up.date() >= report.referral_go_live
     # first full quarter of the program vs the last full one (2026 Q3)
@@ -346,7 +344,9 @@ def test_referral_volume_grows_as_the_program_matures(
 
 def test_the_referral_ask_mostly_follows_delivery(clean_db: duckdb.DuckDBPyConnection) -> None:
     con = clean_db
-    asks, after_delivery, within_days = con.execute("""
+    asks, after_delivery, within_days = _row(
+        con,
+        """
         with delivered as (
             select order_id, max(delivered_at) as delivered_at from orders group by 1
         )
@@ -356,7 +356,8 @@ def test_the_referral_ask_mostly_follows_delivery(clean_db: duckdb.DuckDBPyConne
                 and occurred_at <= delivered_at + interval 3 day)
         from messages inner join delivered using (order_id)
         where flow = 'post_purchase_referral_ask' and event_type = 'sent'
-    """)
+    """,
+    )
     assert asks > 500
     # ~4% are sent by mistake while the parcel is still on its way
     assert 0.9 < after_delivery / asks < 1.0
@@ -415,13 +416,10 @@ def test_messages_have_events_in_order_and_sms_has_a_phone(
     assert (bad_sms, email_with_phone, untriggered_with_order) == (0, 0, 0)
     assert flows == 6
     funnel = dict(
-        _row(
-            con,
-            """
-        select event_type, count(*) / (select count(*) from messages where event_type = 'sent')
-        from messages group by 1
-    """,
-        ).fetchall()
+        con.execute("""
+            select event_type, count(*) / (select count(*) from messages where event_type = 'sent')
+            from messages group by 1
+        """).fetchall()
     )
     assert funnel["delivered"] > 0.9 and funnel["bounced"] < 0.05
     assert funnel["delivered"] > funnel["opened"] > funnel["clicked"] > funnel["unsubscribed"]
@@ -431,7 +429,9 @@ def test_a_clean_store_has_no_dirty_rows(clean_store, clean_db: duckdb.DuckDBPyC
     _, report = clean_store
     assert all(s.dirty_total == 0 for s in report.sources.values())
     con = clean_db
-    bad = con.execute("""
+    bad = _row(
+        con,
+        """
         select
             (select count(*) filter (where not json_valid(line)) from orders_lines)
             + (select count(*) filter (where not json_valid(line)) from messages_lines),
@@ -441,7 +441,8 @@ def test_a_clean_store_has_no_dirty_rows(clean_store, clean_db: duckdb.DuckDBPyC
                from referral_events_lines)
             + (select count(*) - count(distinct line) - count(distinct filename) + 1
                from referral_codes_lines)
-    """)
+    """,
+    )
     assert bad == (0, 0)
     problems = _row(
         con,

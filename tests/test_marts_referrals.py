@@ -244,7 +244,5 @@ def test_no_mart_of_this_issue_holds_an_email_in_clear(warehouse: Path) -> None:
             """,
         )
         for (column,) in columns:
-            found = _rows(
-                warehouse, f"select count(*) from marts.{mart} where {column} like '%@%'"
-            )
+            found = _rows(warehouse, f"select count(*) from marts.{mart} where {column} like '%@%'")
             assert found == [(0,)], f"{mart}.{column} holds an e-mail"

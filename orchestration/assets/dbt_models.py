@@ -4,6 +4,7 @@ dbt runs `build` in its own process (DbtCliResource), so no Python step holds th
 meanwhile. Row counts and column schemas are read afterwards through dbt's adapter, read-only.
 """
 
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -83,6 +84,13 @@ def _release_duckdb(invocation: DbtCliInvocation) -> None:
     environment.close()
 
 
+def _remove_run_artifacts(invocation: DbtCliInvocation) -> None:
+    """Drop the per-run target folder dagster-dbt made (target/warehouse_models-<run>-<id>)."""
+    folder = invocation.target_path
+    if folder.name.startswith("warehouse_models-") and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _rank(result: dg.AssetCheckResult) -> tuple[bool, bool]:
     # failed ERROR < failed WARN < passed
     return (result.passed, result.severity == dg.AssetCheckSeverity.WARN)
@@ -131,6 +139,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
     try:
         events = invocation.stream().fetch_row_counts().fetch_column_metadata()
         yield from one_result_per_check(events)
+        # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
+        _remove_run_artifacts(invocation)
     except Exception as error:
         if _is_lock_conflict(error):
             raise

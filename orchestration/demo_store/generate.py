@@ -22,7 +22,7 @@ from orchestration.demo_store.checkout_codes import (
 from orchestration.demo_store.dirty import add_dirty_rows
 from orchestration.demo_store.period import NEVER, Period
 from orchestration.demo_store.report import REPORT_FILE_NAME, GenerationReport, SourceReport
-from orchestration.demo_store.store import Store, simulate_store
+from orchestration.demo_store.store import Store, simulate_store, source_records
 from orchestration.demo_store.writer import DailyFiles
 
 DEFAULT_DEMO_ORDERS = 20_000
@@ -72,7 +72,7 @@ def _write_source(
 ) -> SourceReport:
     extension, header, kinds, render_chunk = SOURCES[name]
     period = store.period
-    clean = store.records[name]
+    clean = source_records(store, name)
     rng = np.random.default_rng([seed, 100 + list(SOURCES).index(name)])
     records, dirty = add_dirty_rows(clean, kinds, dirty_rate, period.n_days - 1, rng)
     days = records["_day"].to_numpy()

@@ -39,13 +39,16 @@ class Store:
     messages: Messages
     customer_emails: pa.Array  # canonical address per customer
     order_emails: pa.Array  # address typed at checkout per order
-    # one table per landing source: a record per line, sorted, with `_day` (the file's day)
-    records: dict[str, pa.Table]
+    seed: int
+
+
+def _stream(seed: int, step: int) -> np.random.Generator:
+    return np.random.default_rng([seed, step])
 
 
 def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
     def stream(step: int) -> np.random.Generator:
-        return np.random.default_rng([seed, step])
+        return _stream(seed, step)
 
     customers, orders = draw_orders(period, n_orders, stream(1))
     identity = draw_order_identity(customers, orders, stream(2))
@@ -62,20 +65,6 @@ def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
     )
     refunded = refund_cents(amounts.total, lifecycle.refund_share)
     messages = draw_messages(period, customers, orders, baskets, lifecycle, codes, stream(7))
-    code_records = pa.table(
-        {
-            "_day": period.day_index(codes.issued_at),
-            "code": np.arange(len(codes), dtype=np.int64),
-        }
-    ).filter(pa.array(codes.issued_at < period.t_end))
-    records = {
-        "orders": order_versions(period, orders.created_at, lifecycle, refunded),
-        "referral_codes": code_records,
-        "referral_events": referral_events(
-            period, codes, checkout, orders.created_at, lifecycle, stream(8)
-        ),
-        "messages": message_events(period, messages, stream(9)),
-    }
     return Store(
         period=period,
         customers=customers,
@@ -90,5 +79,37 @@ def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
         messages=messages,
         customer_emails=emails(customers, np.arange(len(customers))),
         order_emails=emails(customers, orders.customer, identity.email_variant),
-        records=records,
+        seed=seed,
     )
+
+
+def source_records(store: Store, source: str) -> pa.Table:
+    """One landing source's records: one per line, sorted, `_day` being the file's day.
+
+    Built one source at a time, so only one source's records are ever held.
+    """
+    period = store.period
+    if source == "orders":
+        return order_versions(
+            period, store.orders.created_at, store.lifecycle, store.refunded_cents
+        )
+    if source == "referral_codes":
+        issued = store.codes.issued_at
+        return pa.table(
+            {
+                "_day": period.day_index(issued),
+                "code": np.arange(len(store.codes), dtype=np.int64),
+            }
+        ).filter(pa.array(issued < period.t_end))
+    if source == "referral_events":
+        return referral_events(
+            period,
+            store.codes,
+            store.checkout,
+            store.orders.created_at,
+            store.lifecycle,
+            _stream(store.seed, 8),
+        )
+    if source == "messages":
+        return message_events(period, store.messages, _stream(store.seed, 9))
+    raise ValueError(f"unknown source {source!r}")

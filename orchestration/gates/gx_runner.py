@@ -1,15 +1,14 @@
-"""Run suites on pandas frames with GX and build the Data Docs pages of that run.
+"""Run suites on pandas frames with GX and build the Data Docs pages of the run.
 
-Each call uses a fresh ephemeral context (nothing GX-specific to keep in the repository): the
+Each gate uses a fresh ephemeral context (nothing GX-specific to keep in the repository): the
 suites come from expectations/, the frames from frames.py, and the only thing GX writes is the
-Data Docs site under `docs_dir` (one HTML page per suite and run, plus an index of the run).
+Data Docs site under `docs_dir` (one HTML page per suite, chunk and run, plus an index).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -31,16 +30,6 @@ from orchestration.gates.suites import load_suite
 SITE_NAME = "gates"
 
 
-@dataclass(frozen=True)
-class SuiteRun:
-    """One suite validated on one frame."""
-
-    suite: str
-    result: ExpectationSuiteValidationResult
-    rows: int
-    docs_page: Path | None
-
-
 def _context(docs_dir: Path) -> Any:
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
@@ -60,52 +49,53 @@ def _context(docs_dir: Path) -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _file_path(url: str) -> Path:
-    return Path(unquote(urlparse(url).path))
+class GxSession:
+    """One gate's GX context: validate frames against suites, then build their Data Docs."""
 
+    def __init__(self, docs_dir: Path, parameters: dict[str, Any], run_time: dt.datetime):
+        # GX logs every Data Docs page it renders at INFO; the gate's own summary is enough
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        self.context = _context(docs_dir)
+        self.source = self.context.data_sources.add_pandas("staged")
+        self.parameters = parameters
+        self.run_time = run_time
+        self.definitions: dict[str, Any] = {}
 
-def run_suites(
-    frames: list[tuple[str, pd.DataFrame, list[str]]],
-    parameters: dict[str, Any],
-    docs_dir: Path,
-    run_name: str,
-    run_time: dt.datetime,
-) -> list[SuiteRun]:
-    """Validate each (suite, frame, index columns) and build Data Docs for the run.
+    def _definition(self, suite_name: str) -> Any:
+        if suite_name not in self.definitions:
+            asset = self.source.add_dataframe_asset(suite_name)
+            suite = self.context.suites.add(load_suite(suite_name))
+            self.definitions[suite_name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=suite_name,
+                    data=asset.add_batch_definition_whole_dataframe("batch"),
+                    suite=suite,
+                )
+            )
+        return self.definitions[suite_name]
 
-    Results use the COMPLETE format with the index columns, so every failing row of a row rule
-    comes back with its file and line.
-    """
-    # GX logs every Data Docs page it renders at INFO; the run's own log is enough
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    context = _context(docs_dir)
-    source = context.data_sources.add_pandas("staged")
-    run_id = RunIdentifier(run_name=run_name, run_time=run_time)
-    validated = []
-    for suite_name, frame, index_columns in frames:
-        batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe(
-            "batch"
-        )
-        suite = context.suites.add(load_suite(suite_name))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
-        )
-        result = definition.run(
+    def validate(
+        self, suite_name: str, frame: pd.DataFrame, index_columns: list[str], run_name: str
+    ) -> ExpectationSuiteValidationResult:
+        """Validate one frame; every failing row of a map rule comes back with its identity."""
+        return self._definition(suite_name).run(
             batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters,
+            expectation_parameters=self.parameters,
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": index_columns,
                 "partial_unexpected_count": 10,
             },
-            run_id=run_id,
+            run_id=RunIdentifier(run_name=run_name, run_time=self.run_time),
         )
-        validated.append((suite_name, result, len(frame)))
-    context.build_data_docs(site_names=[SITE_NAME])
-    pages: dict[str, Path] = {}
-    for key in context.validation_results_store.list_keys():
-        urls = context.get_docs_sites_urls(resource_identifier=key, site_names=[SITE_NAME])
-        suite_name = key.expectation_suite_identifier.name
-        pages[suite_name] = _file_path(urls[0]["site_url"])
-    return [SuiteRun(name, result, rows, pages.get(name)) for name, result, rows in validated]
+
+    def build_docs(self) -> dict[tuple[str, str], Path]:
+        """Render Data Docs; returns the HTML page of each (suite, run name) validated."""
+        self.context.build_data_docs(site_names=[SITE_NAME])
+        pages = {}
+        for key in self.context.validation_results_store.list_keys():
+            urls = self.context.get_docs_sites_urls(resource_identifier=key, site_names=[SITE_NAME])
+            name = (key.expectation_suite_identifier.name, key.run_id.run_name)
+            pages[name] = Path(unquote(urlparse(urls[0]["site_url"]).path))
+        return pages

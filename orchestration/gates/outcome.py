@@ -32,7 +32,9 @@ class GateOutcome:
     quarantined: dict[str, int] = field(default_factory=dict)
     records_quarantined: int = 0
     data_docs_path: Path | None = None
+    # every page of the run: "<suite> <run name>" -> HTML file (one per suite and chunk)
     data_docs_pages: dict[str, Path] = field(default_factory=dict)
+    chunks: int = 1
     seconds: float = 0.0
 
     @property
@@ -72,7 +74,9 @@ class GateOutcome:
         if not self.quarantined:
             return "Nothing quarantined."
         lines = ["| rule | rows |", "|---|---|"]
-        lines += [f"| {_cell(rule)} | {count} |" for rule, count in sorted(self.quarantined.items())]
+        lines += [
+            f"| {_cell(rule)} | {count} |" for rule, count in sorted(self.quarantined.items())
+        ]
         return "\n".join(lines)
 
     def as_metadata(self) -> dict[str, Any]:
@@ -90,6 +94,7 @@ class GateOutcome:
             "failing_expectations_md": self.failing_table(),
             "quarantined_by_rule_md": self.quarantine_table(),
             "data_docs_path": str(self.data_docs_path) if self.data_docs_path else "",
+            "chunks": self.chunks,
             "gate_seconds": round(self.seconds, 2),
         }
 

@@ -22,7 +22,8 @@ def clear_gate_rows(
 ) -> None:
     """Remove this batch's earlier gate rows (never the loader's parse rejections)."""
     con.execute(
-        f"delete from {quarantine_table} where _batch_id = ? and list_contains(?, rejection_reason)",
+        f"delete from {quarantine_table}"
+        " where _batch_id = ? and list_contains(?, rejection_reason)",
         [batch_id, rules],
     )
 
@@ -35,15 +36,16 @@ def write_failures(
     failures: pd.DataFrame,
     quarantined_at: dt.datetime,
 ) -> int:
-    """Insert one quarantine row per (failing row, rule); the key and source text come from the
+    """Insert one quarantine row per (failing row, rule), with the record's source text from the
     staged table. Returns the number of rows written."""
     if failures.empty:
         return 0
     columns = table_columns(con, target.table)
-    key = f"cast(staged.{target.key_column} as varchar)" if target.key_column in columns else "null"
     raw = "staged._raw_record" if "_raw_record" in columns else "null"
     match_line = " and staged.line_number = failures.line_number" if target.line_level else ""
-    gate_failures = failures[FAILURE_COLUMNS].astype({"line_number": "Int64"})
+    gate_failures = failures[[*FAILURE_COLUMNS, "rule"]].astype(
+        {"line_number": "Int64", "record_key": pd.StringDtype()}
+    )
     con.register("gate_failures", gate_failures)
     try:
         con.execute(
@@ -52,7 +54,7 @@ def write_failures(
                 _batch_id, _source_file, _source_row_number, record_key,
                 rejection_reason, rejection_detail, raw_record, _quarantined_at
             )
-            select ?, failures._source_file, failures._source_row_number, {key},
+            select ?, failures._source_file, failures._source_row_number, failures.record_key,
                 failures.rule, failures.detail, {raw}, ?
             from gate_failures as failures
             left join {target.table} as staged

@@ -6,7 +6,7 @@ Everything GX-result-shaped is read here (with gx_runner.py the only GX-aware mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -14,8 +14,7 @@ import pandas as pd
 from orchestration.gates.suites import column_of, rule_name
 
 SAMPLE_SIZE = 10
-# kwargs that say which columns a rule reads, not what it requires of them
-_DOMAIN_KWARGS = ("column", "column_A", "column_B", "column_list", "condition_parser")
+# kwargs that say what a rule requires (the rest say which columns it reads)
 _THRESHOLD_KWARGS = (
     "min_value",
     "max_value",
@@ -46,6 +45,9 @@ class ExpectationResult:
     threshold: str
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
+    # rows the rule looked at (non-null values, or the rows matching its row_condition)
+    checked_count: int | None = None
+    mostly: float | None = None
     sample_keys: tuple[str, ...] = ()
     exception: str | None = None
 
@@ -90,13 +92,22 @@ def _threshold(kwargs: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _checked(result: dict[str, Any]) -> int | None:
+    if "unexpected_count" not in result:
+        return None
+    return int(result.get("element_count") or 0) - int(result.get("missing_count") or 0)
+
+
+def _share(unexpected: int, checked: int) -> str:
+    percent = 100.0 * unexpected / checked if checked else 0.0
+    return f"{unexpected} of {checked} rows ({percent:.1f}%)"
+
+
 def _observed(result: dict[str, Any], exception: str | None) -> str:
     if exception:
         return f"error: {exception}"
     if "unexpected_count" in result:
-        checked = result.get("element_count", 0) - (result.get("missing_count") or 0)
-        percent = result.get("unexpected_percent") or 0.0
-        return f"{result['unexpected_count']} of {checked} rows ({percent:.1f}%)"
+        return _share(int(result["unexpected_count"]), _checked(result) or 0)
     mismatched = (result.get("details") or {}).get("mismatched") or {}
     if "missing" in mismatched:
         return "missing columns: " + ", ".join(mismatched["missing"])
@@ -106,19 +117,62 @@ def _observed(result: dict[str, Any], exception: str | None) -> str:
     return ""
 
 
-def _sample_keys(index_list: list[dict[str, Any]], key_column: str) -> tuple[str, ...]:
-    samples = []
-    for entry in index_list[:SAMPLE_SIZE]:
-        where = f"{entry.get('_source_file')}:{entry.get('_source_row_number')}"
-        if "line_number" in entry:
-            where += f" line {entry['line_number']}"
-        key = entry.get(key_column)
-        samples.append(f"{key} @ {where}" if key is not None else where)
-    return tuple(samples)
+def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
+    if "column" in kwargs:
+        return [kwargs["column"]]
+    if "column_A" in kwargs:
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return list(kwargs.get("column_list", []))
 
 
-def read_result(suite: str, gx_result: Any, key_column: str) -> ExpectationResult:
-    """One GX ExpectationValidationResult as an ExpectationResult."""
+FAILURE_COLUMNS = ["_source_file", "_source_row_number", "line_number", "record_key", "detail"]
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as text for rejection_detail, with `null` for every kind of missing value."""
+    return values.astype(str).where(values.notna(), "null")
+
+
+def failing_rows(gx_result: Any, key_column: str) -> pd.DataFrame:
+    """The rows a map expectation found unexpected, sorted by file and line: identity, the
+    record's key and a `column=value` detail.
+
+    Built column-wise from GX's unexpected_index_list (one dict per failing row).
+    """
+    index_list = (gx_result.result or {}).get("unexpected_index_list") or []
+    rows = pd.DataFrame(index_list)
+    if rows.empty or "_source_file" not in rows or "_source_row_number" not in rows:
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
+    identity = [c for c in ("_source_file", "_source_row_number", "line_number") if c in rows]
+    rows = rows.sort_values(identity, ignore_index=True)
+    domain = _domain_columns(dict(gx_result.expectation_config.kwargs))
+    parts = [c + "=" + _text(rows[c]) for c in ["line_number", *domain] if c in rows]
+    detail = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
+    return pd.DataFrame(
+        {
+            "_source_file": rows["_source_file"].astype(str),
+            "_source_row_number": rows["_source_row_number"].astype("int64"),
+            "line_number": rows.get("line_number"),
+            "record_key": rows[key_column].astype(pd.StringDtype()) if key_column in rows else None,
+            "detail": detail.astype(str),
+        }
+    )
+
+
+def _sample_keys(failures: pd.DataFrame) -> tuple[str, ...]:
+    """`key @ file:line` for the first offending rows (file:line when the key is missing)."""
+    sample = failures.head(SAMPLE_SIZE)
+    where = sample["_source_file"] + ":" + sample["_source_row_number"].astype(str)
+    if sample["line_number"].notna().any():
+        where = where + " line " + sample["line_number"].astype(str)
+    keys = sample["record_key"]
+    return tuple(where.where(keys.isna(), keys.astype(str) + " @ " + where))
+
+
+def read_result(
+    suite: str, gx_result: Any, failures: pd.DataFrame | None = None
+) -> ExpectationResult:
+    """One GX ExpectationValidationResult as an ExpectationResult (`failures`: its failing_rows)."""
     config = gx_result.expectation_config
     kwargs, meta = dict(config.kwargs), dict(config.meta or {})
     result = gx_result.result or {}
@@ -135,46 +189,39 @@ def read_result(suite: str, gx_result: Any, key_column: str) -> ExpectationResul
         threshold=_threshold(kwargs),
         unexpected_count=result.get("unexpected_count"),
         unexpected_percent=result.get("unexpected_percent"),
-        sample_keys=_sample_keys(result.get("unexpected_index_list") or [], key_column),
+        checked_count=_checked(result),
+        mostly=kwargs.get("mostly"),
+        sample_keys=_sample_keys(failures) if failures is not None and len(failures) else (),
         exception=exception,
     )
 
 
-def _domain_columns(kwargs: dict[str, Any]) -> list[str]:
-    if "column" in kwargs:
-        return [kwargs["column"]]
-    if "column_A" in kwargs:
-        return [kwargs["column_A"], kwargs["column_B"]]
-    return list(kwargs.get("column_list", []))
+def merge_chunks(parts: list[ExpectationResult]) -> ExpectationResult:
+    """One rule's results over the chunks of a batch, as if validated at once.
 
-
-FAILURE_COLUMNS = ["_source_file", "_source_row_number", "line_number", "rule", "detail"]
-
-
-def failing_rows(gx_result: Any, rule: str) -> pd.DataFrame:
-    """The rows one row rule rejected: identity, rule name and `column=value` detail.
-
-    Built column-wise from GX's unexpected_index_list (one dict per failing row).
+    A map rule adds up its counts and applies `mostly` to the batch's share the way GX does
+    (success when at least `mostly` of the checked rows pass); any other rule passes when it
+    passed in every chunk (computed columns such as _file_row_count see the whole batch).
     """
-    index_list = (gx_result.result or {}).get("unexpected_index_list") or []
-    if not index_list:
-        return pd.DataFrame(columns=FAILURE_COLUMNS)
-    rows = pd.DataFrame(index_list)
-    if "_source_file" not in rows or "_source_row_number" not in rows:
-        return pd.DataFrame(columns=FAILURE_COLUMNS)
-    domain = _domain_columns(dict(gx_result.expectation_config.kwargs))
-    detail = pd.Series("", index=rows.index, dtype=object)
-    if "line_number" in rows:
-        detail = "line_number=" + rows["line_number"].astype(str) + ", "
-    for position, column in enumerate(column for column in domain if column in rows):
-        separator = "" if position == 0 else ", "
-        detail = detail + separator + column + "=" + rows[column].astype(str)
-    return pd.DataFrame(
-        {
-            "_source_file": rows["_source_file"].astype(str),
-            "_source_row_number": rows["_source_row_number"].astype("int64"),
-            "line_number": rows["line_number"] if "line_number" in rows else None,
-            "rule": rule,
-            "detail": detail.astype(str),
-        }
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    failed = next((part for part in parts if not part.success), None)
+    exception = next((part.exception for part in parts if part.exception), None)
+    samples = tuple(key for part in parts for key in part.sample_keys)[:SAMPLE_SIZE]
+    if exception or any(part.checked_count is None for part in parts):
+        return replace(
+            failed or first, sample_keys=samples, success=failed is None and exception is None
+        )
+    unexpected = sum(part.unexpected_count or 0 for part in parts)
+    checked = sum(part.checked_count or 0 for part in parts)
+    passing_share = 1.0 - unexpected / checked if checked else 1.0
+    return replace(
+        first,
+        success=passing_share >= (first.mostly if first.mostly is not None else 1.0),
+        observed_value=_share(unexpected, checked),
+        unexpected_count=unexpected,
+        unexpected_percent=100.0 * unexpected / checked if checked else 0.0,
+        checked_count=checked,
+        sample_keys=samples,
     )

@@ -65,6 +65,10 @@ def _quarantined_rows(
     return {str(name): int(count) for name, count in rows}
 
 
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
+
+
 def _insert_current(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: str) -> None:
     """Replace the raw rows of every key in the current temp table by that table's rows."""
     con.execute(
@@ -139,7 +143,7 @@ def _merge_order_versions(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> i
             on {_SAME_RECORD.format(a="lines", b="current_row")}
         """
     )
-    return int(con.execute(f"select count(*) from {_CURRENT}").fetchone()[0])  # type: ignore[index]
+    return _count(con, _CURRENT)
 
 
 def _merge_latest_wins(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
@@ -155,7 +159,7 @@ def _merge_latest_wins(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
         """
     )
     _insert_current(con, spec, columns)
-    return int(con.execute(f"select count(*) from {_CURRENT}").fetchone()[0])  # type: ignore[index]
+    return _count(con, _CURRENT)
 
 
 def _merge_append(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
@@ -166,7 +170,7 @@ def _merge_append(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
         f"select {columns}, _batch_id, _source_file, _source_row_number, {NOW_UTC} "
         f"from {_ACCEPTED}"
     )
-    return int(con.execute(f"select count(*) from {_ACCEPTED}").fetchone()[0])  # type: ignore[index]
+    return _count(con, _ACCEPTED)
 
 
 def merge_staged(con: duckdb.DuckDBPyConnection, source: str, batch_id: str) -> LoadReport:

@@ -7,6 +7,7 @@ whole-file defect instead of failing the batch.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -74,25 +75,42 @@ def _columns_of(con: duckdb.DuckDBPyConnection, relation_sql: str) -> list[str]:
     return [str(column[0]) for column in con.execute(f"{relation_sql} limit 0").description]
 
 
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _row_json(columns: list[str]) -> str:
-    """A JSON object of the row's own columns (the reader's file column left out)."""
+    """A JSON object of the row's own columns (the reader's file columns left out)."""
     keep = [column for column in columns if column not in (_FILE_COLUMN, "file_row_number")]
-    fields = ", ".join(f'{sql_literal(column)}: "{column}"' for column in keep)
+    fields = ", ".join(f"{sql_literal(column)}: {_identifier(column)}" for column in keep)
     return f"to_json({{{fields}}})"
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's header record (the file is known to be UTF-8)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> None:
+    """Files sharing one header, read with a fixed dialect.
+
+    DuckDB's dialect sniffer may decide to skip leading rows of an irregular file, silently
+    losing them; a fixed dialect and the header's own columns make such a file fail instead.
+    """
+    header = csv_header(files[0].path)
+    columns = "{" + ", ".join(f"{sql_literal(name)}: 'VARCHAR'" for name in header) + "}"
     # a temp table keeps the file's row order, so rowid numbers the rows deterministically
     con.execute(
         f"""
         create or replace temp table _ingest_csv as
         select * from read_csv(
-            {_path_list(paths)}, all_varchar = true, header = true, union_by_name = true,
+            {_path_list([file.path for file in files])}, auto_detect = false, header = true,
+            delim = ',', quote = '"', escape = '"', columns = {columns}, strict_mode = true,
             filename = '{_FILE_COLUMN}'
         )
         """
     )
-    columns = _columns_of(con, "select * from _ingest_csv")
     con.execute(
         f"""
         insert into {RECORDS_TABLE}
@@ -100,17 +118,17 @@ def _load_csv(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
             parse_filename({_FILE_COLUMN}),
             row_number() over (partition by {_FILE_COLUMN} order by rowid),
             'row',
-            {_row_json(columns)}
+            {_row_json(header)}
         from _ingest_csv
         """
     )
     con.execute("drop table _ingest_csv")
 
 
-def _load_parquet(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+def _load_parquet(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> None:
     relation = (
-        f"select * from read_parquet({_path_list(paths)}, union_by_name = true, "
-        f"filename = '{_FILE_COLUMN}', file_row_number = true)"
+        f"select * from read_parquet({_path_list([file.path for file in files])}, "
+        f"union_by_name = true, filename = '{_FILE_COLUMN}', file_row_number = true)"
     )
     columns = _columns_of(con, relation)
     con.execute(
@@ -122,28 +140,22 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
     )
 
 
-def file_columns(con: duckdb.DuckDBPyConnection, file: LandingFile) -> list[str]:
-    """The column names of one CSV header or Parquet schema (raises duckdb.Error if unreadable)."""
-    path = sql_literal(str(file.path))
-    if file.format == "csv":
-        return _columns_of(
-            con, f"select * from read_csv({path}, all_varchar = true, header = true)"
-        )
-    return _columns_of(con, f"select * from read_parquet({path})")
-
-
 def check_columns(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LandingFile]
 ) -> dict[str, FileDefect]:
     """missing_column / unreadable_file for each CSV or Parquet file that has one."""
     defects: dict[str, FileDefect] = {}
     for file in files:
-        if file.format not in ("csv", "parquet"):
-            continue
-        try:
-            columns = set(file_columns(con, file))
-        except duckdb.Error as error:
-            defects[file.name] = _unreadable(file, error)
+        if file.format == "csv":
+            columns = set(csv_header(file.path))
+        elif file.format == "parquet":
+            relation = f"select * from read_parquet({sql_literal(str(file.path))})"
+            try:
+                columns = set(_columns_of(con, relation))
+            except duckdb.Error as error:
+                defects[file.name] = _unreadable(file, error)
+                continue
+        else:
             continue
         missing = [field for field in spec.required_fields if field not in columns]
         if missing:
@@ -157,11 +169,24 @@ def check_columns(
 
 
 def _unreadable(file: LandingFile, error: duckdb.Error) -> FileDefect:
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    # DuckDB's CSV errors put the line number and the offending line on the next lines
+    reason = " | ".join(lines[:4]) if lines else type(error).__name__
     return FileDefect(
         "unreadable_file",
-        f"{file.name}: unreadable_file: the {file.format} reader failed: {first_line}",
+        f"{file.name}: unreadable_file: the {file.format} reader failed: {reason}",
     )
+
+
+def _reader_groups(files: list[LandingFile]) -> list[list[LandingFile]]:
+    """Files read by one statement: Parquet all together, CSV by identical header."""
+    groups: dict[tuple[str, ...], list[LandingFile]] = {}
+    for file in files:
+        if file.format == "csv":
+            groups.setdefault(("csv", *csv_header(file.path)), []).append(file)
+        elif file.format == "parquet":
+            groups.setdefault(("parquet",), []).append(file)
+    return list(groups.values())
 
 
 def load_tabular_records(
@@ -169,20 +194,18 @@ def load_tabular_records(
 ) -> dict[str, FileDefect]:
     """Fill the records temp table from the CSV and Parquet files; returns unreadable files.
 
-    All files of a format are read in one statement; only when that fails are they read one by
-    one, to name the file DuckDB cannot read and still load the others.
+    Each group of files is read in one statement; only when that fails are its files read one
+    by one, to name the file DuckDB cannot read and still load the others.
     """
     con.execute(
         f"create or replace temp table {RECORDS_TABLE} "
         "(file_name varchar, row_number bigint, row_label varchar, raw_record varchar)"
     )
     defects: dict[str, FileDefect] = {}
-    for file_format, loader in (("csv", _load_csv), ("parquet", _load_parquet)):
-        group = [file for file in files if file.format == file_format]
-        if not group:
-            continue
+    for group in _reader_groups(files):
+        loader = _load_csv if group[0].format == "csv" else _load_parquet
         try:
-            loader(con, [file.path for file in group])
+            loader(con, group)
             continue
         except duckdb.Error:
             con.execute(
@@ -191,7 +214,7 @@ def load_tabular_records(
             )
         for file in group:
             try:
-                loader(con, [file.path])
+                loader(con, [file])
             except duckdb.Error as error:
                 con.execute(f"delete from {RECORDS_TABLE} where file_name = ?", [file.name])
                 defects[file.name] = _unreadable(file, error)

@@ -109,7 +109,8 @@ class LoadReport:
     source: str
     batch_id: str
     files: list[FileLoad] = field(default_factory=list)
-    # orders only: how many orders got a new current version (their lines were replaced)
+    # rows inserted or replaced in the main raw table: orders whose current version changed
+    # (their lines were replaced), codes upserted, events appended
     current_rows_changed: int = 0
 
     @property

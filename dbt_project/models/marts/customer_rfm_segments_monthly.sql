@@ -123,6 +123,10 @@ cumulative as (
             and customer_months.snapshot_month = customer_month_orders.order_month
 ),
 
+{#
+    per month end, how many customers are strictly worse on each measure (an older last order is
+    a longer recency at the same snapshot_date); equal values get equal counts
+#}
 ranked as (
     select
         cumulative.*,
@@ -144,22 +148,28 @@ ranked as (
     from cumulative
 ),
 
-labelled as (
+scored as (
     select
         ranked.*,
-        segment_labels.rfm_segment,
-        segment_labels.recency_score,
-        segment_labels.frequency_score,
-        segment_labels.monetary_score
+        {{ rfm_quintile_score('ranked.recency_worse_count', 'ranked.customer_count') }}
+            as recency_score,
+        {{ rfm_quintile_score('ranked.frequency_worse_count', 'ranked.customer_count') }}
+            as frequency_score,
+        {{ rfm_quintile_score('ranked.monetary_worse_count', 'ranked.customer_count') }}
+            as monetary_score
     from ranked
+),
+
+labelled as (
+    select
+        scored.*,
+        segment_labels.rfm_segment
+    from scored
     left join segment_labels
         on
-            {{ rfm_quintile_score('ranked.recency_worse_count', 'ranked.customer_count') }}
-            = segment_labels.recency_score
-            and {{ rfm_quintile_score('ranked.frequency_worse_count', 'ranked.customer_count') }}
-            = segment_labels.frequency_score
-            and {{ rfm_quintile_score('ranked.monetary_worse_count', 'ranked.customer_count') }}
-            = segment_labels.monetary_score
+            scored.recency_score = segment_labels.recency_score
+            and scored.frequency_score = segment_labels.frequency_score
+            and scored.monetary_score = segment_labels.monetary_score
 ),
 
 compared as (
