@@ -31,10 +31,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from orchestration.ingestion import ensure_raw_schema
+from orchestration.warehouse import connect
 from tests.dbt_cli import run_dbt
 
 FIXTURE = Path(__file__).parent / "fixtures" / "marts" / "customers.sql"
@@ -50,13 +50,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The fixture store loaded into fresh raw tables, after a successful `dbt build`."""
     folder = tmp_path_factory.mktemp("marts_customers")
     duckdb_file = folder / "warehouse.duckdb"
-    # plain connect: the fixture holds only naive UTC timestamps, no session time zone needed
-    con = duckdb.connect(str(duckdb_file))
-    try:
+    with connect(duckdb_file) as con:
         ensure_raw_schema(con)
         con.execute(FIXTURE.read_text())
-    finally:
-        con.close()
     run_dbt(["build"], duckdb_file, folder / "target")
     yield duckdb_file
 
@@ -71,11 +67,8 @@ def _plain(value: Any) -> Any:
 
 
 def _rows(duckdb_file: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(duckdb_file), read_only=True)
-    try:
+    with connect(duckdb_file, read_only=True) as con:
         return [tuple(_plain(value) for value in row) for row in con.execute(sql).fetchall()]
-    finally:
-        con.close()
 
 
 def _by_key(duckdb_file: Path, sql: str) -> dict[Any, tuple[Any, ...]]:
