@@ -30,6 +30,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
 
 
 def _run(root: Path) -> dg.ExecuteInProcessResult:
+    (root / "dagster_home").mkdir(exist_ok=True)
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
         return defs.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, raise_on_error=False

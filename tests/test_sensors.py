@@ -86,6 +86,7 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
     landing = warehouse_env / "landing"
     generate_store(landing, orders=300, seed=7)
 
+    (warehouse_env / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(warehouse_env / "dagster_home")) as instance:
         context = dg.build_sensor_context(
             instance=instance, resources={"duckdb": WarehouseResource()}

@@ -68,7 +68,13 @@ def _prepare_folders(out_dir: Path, overwrite: bool) -> None:
 
 
 def _write_source(
-    con, store: Store, name: str, out_dir: Path, dirty_rate: float, seed: int, progress: bool
+    con: duckdb.DuckDBPyConnection,
+    store: Store,
+    name: str,
+    out_dir: Path,
+    dirty_rate: float,
+    seed: int,
+    progress: bool,
 ) -> SourceReport:
     extension, header, kinds, render_chunk = SOURCES[name]
     period = store.period
@@ -160,6 +166,8 @@ def generate_store(
     _prepare_folders(out_dir, overwrite)
     if progress is None:
         progress = orders >= PROGRESS_FROM_ORDERS
+    if progress:
+        print(f"demo store: simulating {orders:,} orders", file=sys.stderr, flush=True)
     store = simulate_store(period, orders, seed)
     # timestamps are rendered from naive UTC values (make_timestamp), so no time zone applies
     con = duckdb.connect(config={"memory_limit": "2GB"})

@@ -336,7 +336,7 @@ def render_messages(
     k = MESSAGE_DIRTY_KINDS
     sql = f"""
     with lines as (
-        select _dirty, to_json(struct_pack(
+        select _dirty, _variant, to_json(struct_pack(
             event_id := case when _dirty = {_kind(k, "missing_event_id")} then null
                 else {_identifier("mev_", "number", EVENT_ID_WIDTH)} end,
             message_id := {_identifier("msg_", "message_number", EVENT_ID_WIDTH)},
@@ -355,7 +355,8 @@ def render_messages(
         from chunk
     )
     select case
-        when _dirty = {_kind(k, "missing_event_id")} then replace(line, '"event_id":null,', '')
+        when _dirty = {_kind(k, "missing_event_id")} and _variant = 1
+            then replace(line, '"event_id":null,', '')
         when _dirty = {_kind(k, "unparseable_line")} then left(line, length(line) // 2)
         else line end || chr(10)
     from lines
