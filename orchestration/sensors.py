@@ -13,9 +13,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.assets.dbt_models import DBT_LAYERS
 from orchestration.ingestion import SOURCES
 from orchestration.ingestion.discovery import discover_files
-from orchestration.jobs import warehouse_job
+from orchestration.jobs import WAREHOUSE_RUN_TAGS, warehouse_job
 from orchestration.resources import WarehouseResource
 
 FileState = tuple[int, int]  # mtime in ns, size in bytes
@@ -77,4 +78,16 @@ def landing_files_sensor(
     return dg.SensorResult(run_requests=[request], cursor=cursor)
 
 
-SENSORS = [landing_files_sensor]
+# Evaluates the dbt models' AutomationCondition.eager(): a model whose inputs were updated outside
+# a full warehouse run (e.g. one raw table materialized from the UI) is rebuilt. Its runs carry the
+# writer tag, so they queue behind any warehouse run.
+dbt_models_automation_sensor = dg.AutomationConditionSensorDefinition(
+    "dbt_models_automation_sensor",
+    target=dg.AssetSelection.groups(*DBT_LAYERS),
+    run_tags=WAREHOUSE_RUN_TAGS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+    description="Rebuilds dbt models whose inputs changed since they were last built.",
+)
+
+SENSORS = [landing_files_sensor, dbt_models_automation_sensor]

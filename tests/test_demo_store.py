@@ -532,6 +532,26 @@ def test_dirty_rows_are_the_kinds_and_counts_the_report_names(dirty_store) -> No
         codes["malformed_issued_at"],
         codes["future_issued_at"],
     )
+    events = report.sources["referral_events"].dirty_records
+    found = _row(
+        con,
+        """
+        select
+            count(*) filter (where line like ',%'),
+            count(*) filter (where line like '%,sharedd,%'),
+            count(*) filter (where line like '%,not-a-date,%'),
+            count(*) filter (where line like '%,2099-%'),
+            count(*) - count(distinct line) - count(distinct filename) + 1
+        from referral_events_lines
+    """,
+    )
+    assert found == (
+        events["missing_event_id"],
+        events["unknown_event_type"],
+        events["malformed_occurred_at"],
+        events["future_occurred_at"],
+        events["duplicate_line"],
+    )
 
 
 def test_the_command_line_writes_a_store_and_summarises_it(tmp_path: Path) -> None:

@@ -35,7 +35,13 @@ monthly_orders as (
     select
         attributed_orders.order_month,
         count(*) as order_count,
-        sum(case when attributed_orders.is_referred_first_order then 1 else 0 end)
+        {#
+            count, not sum(case ... 1 else 0): DuckDB 2.0.0 gives a sum over rows filtered by a
+            scalar subquery the statistics of a single row and folds `sum != 11` to true although
+            the sum is 11 (select s = 11 from (select sum(d) as s from o where d <= (select
+            max(a) from k)) is false). count is not affected.
+        #}
+        count(case when attributed_orders.is_referred_first_order then 1 end)
             as first_order_count
     from attributed_orders
     where attributed_orders.order_date <= (select max(kpi.as_of_date) as as_of_date from kpi)

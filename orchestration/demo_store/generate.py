@@ -78,9 +78,11 @@ def _write_source(
 ) -> SourceReport:
     extension, header, kinds, render_chunk = SOURCES[name]
     period = store.period
-    clean = source_records(store, name)
     rng = np.random.default_rng([seed, 100 + list(SOURCES).index(name)])
-    records, dirty = add_dirty_rows(clean, kinds, dirty_rate, period.n_days - 1, rng)
+    # the clean table is dropped once the dirty copies are merged in: one copy in memory
+    records, dirty = add_dirty_rows(
+        source_records(store, name), kinds, dirty_rate, period.n_days - 1, rng
+    )
     days = records["_day"].to_numpy()
     day_names = period.day_names()
     file_names = [f"{name}_{day}.{extension}" for day in day_names]
@@ -106,7 +108,7 @@ def _write_source(
         files.close()
     return SourceReport(
         records=records.num_rows,
-        clean_records=clean.num_rows,
+        clean_records=records.num_rows - sum(dirty.values()),
         dirty_records=dirty,
         files=files.files,
         bytes=files.bytes,

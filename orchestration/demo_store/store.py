@@ -50,6 +50,7 @@ def simulate_store(period: Period, n_orders: int, seed: int) -> Store:
     def stream(step: int) -> np.random.Generator:
         return _stream(seed, step)
 
+    # steps 1-7 here, 8-9 in source_records
     customers, orders = draw_orders(period, n_orders, stream(1))
     identity = draw_order_identity(customers, orders, stream(2))
     baskets = draw_baskets(orders, stream(3))

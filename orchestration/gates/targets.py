@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.ingestion import SOURCES
+from orchestration.ingestion.schema import STAGED_FILES_TABLE
 
 # known keys a batch's references are checked against: already loaded, or staged in this run
 _KNOWN_REFERRAL_CODES = (
@@ -69,9 +70,25 @@ class GateTarget:
         return (*identity, "line_number") if self.line_level else identity
 
 
-FILE_ROW_COUNT = ComputedColumn(
-    "_file_row_count", "count(*) over (partition by staged._source_file)", ("_source_file",)
-)
+
+
+def file_rows_read(source: str) -> ComputedColumn:
+    """Rows read from the row's file, as the loader logged it in raw_meta.staged_files (the
+    same measure as load_log.rows_read, so exact duplicates the loader skipped still count);
+    the file's staged rows when the loader did not list it."""
+    return ComputedColumn(
+        "_file_rows_read",
+        "coalesce(file_rows.rows_read, count(*) over (partition by staged._source_file))",
+        ("_source_file",),
+        join=(
+            f"left join (select batch_id, file_name, max(rows_read) as rows_read"
+            f" from {STAGED_FILES_TABLE} where source = '{source}' group by all) as file_rows"
+            " on file_rows.batch_id = staged._batch_id"
+            " and file_rows.file_name = staged._source_file"
+        ),
+    )
+
+
 ORDER_TOTAL_DIFFERENCE = ComputedColumn(
     "_total_difference",
     f"{_money('total')} - ({_money('subtotal')} - {_money('discount_total')}"
@@ -105,7 +122,7 @@ GATES: dict[str, tuple[GateTarget, ...]] = {
             key_column="order_id",
             chunk_column="order_id",
             computed=(
-                FILE_ROW_COUNT,
+                file_rows_read("orders"),
                 ORDER_TOTAL_DIFFERENCE,
                 ORDER_LINE_COUNT,
                 ComputedColumn(
@@ -134,7 +151,7 @@ GATES: dict[str, tuple[GateTarget, ...]] = {
             table=SOURCES["referral_codes"].staged_table,
             key_column="referral_code",
             chunk_column="referral_code",
-            computed=(FILE_ROW_COUNT, CODES_SHARING_LINK_TOKEN),
+            computed=(file_rows_read("referral_codes"), CODES_SHARING_LINK_TOKEN),
         ),
     ),
     "referral_events": (
@@ -144,7 +161,7 @@ GATES: dict[str, tuple[GateTarget, ...]] = {
             key_column="event_id",
             chunk_column="event_id",
             computed=(
-                FILE_ROW_COUNT,
+                file_rows_read("referral_events"),
                 ComputedColumn(
                     "_referral_code_is_known",
                     _known("referral_code", "referral_code", _KNOWN_REFERRAL_CODES),
@@ -160,7 +177,7 @@ GATES: dict[str, tuple[GateTarget, ...]] = {
             key_column="event_id",
             chunk_column="event_id",
             computed=(
-                FILE_ROW_COUNT,
+                file_rows_read("messages"),
                 ComputedColumn(
                     "_customer_is_known",
                     _known("customer_id", "customer_id", _KNOWN_ORDERS),

@@ -1,4 +1,16 @@
-{# One row per lifecycle message event; e-mail and phone are hashed here and nowhere else. #}
+{#
+    One row per lifecycle message event; e-mail and phone are hashed here and nowhere else.
+    Incremental (DECISIONS.md, "Incremental models"): events are append-only, so a run reads the
+    events loaded since its newest _loaded_at minus the lookback; delete+insert on
+    message_event_id makes the re-read lookback window land once.
+#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='message_event_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 message_events as (
@@ -13,8 +25,12 @@ message_events as (
         flow,
         event_type,
         variant,
-        occurred_at
+        occurred_at,
+        _loaded_at
     from {{ source('messaging', 'message_events') }}
+    {% if is_incremental() %}
+        where _loaded_at >= {{ incremental_cutoff(this) }}
+    {% endif %}
 ),
 
 renamed as (
@@ -36,7 +52,10 @@ renamed as (
         nullif(trim(variant), '') as variant,
 
         -- timestamps, UTC
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at
+        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
+
+        -- loader
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from message_events
 )
 

@@ -1,7 +1,18 @@
 {#
     One row per line item of the current version of an order. Prices are in the order's currency,
     which the warehouse only accepts as USD (stg_shop__orders); unit_cost is null when unknown.
+    Incremental (DECISIONS.md, "Incremental models"): the loader replaces every line of an order
+    whose current version changes, all with one new _loaded_at, so a run re-reads the lines loaded
+    since its newest _loaded_at minus the lookback and replaces them per order_id (not per line:
+    a new version with fewer lines must drop the old extra lines).
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 order_lines as (
@@ -12,8 +23,12 @@ order_lines as (
         product_type,
         quantity,
         unit_price,
-        unit_cost
+        unit_cost,
+        _loaded_at
     from {{ source('shop', 'order_lines') }}
+    {% if is_incremental() %}
+        where _loaded_at >= {{ incremental_cutoff(this) }}
+    {% endif %}
 ),
 
 renamed as (
@@ -38,7 +53,10 @@ renamed as (
         cast(unit_price as decimal(18, 2)) as unit_price_usd,
         cast(unit_cost as decimal(18, 2)) as unit_cost_usd,
         cast(quantity * unit_price as decimal(18, 2)) as line_revenue_usd,
-        cast(quantity * unit_cost as decimal(18, 2)) as line_cost_usd
+        cast(quantity * unit_cost as decimal(18, 2)) as line_cost_usd,
+
+        -- loader
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from order_lines
 )
 

@@ -2,7 +2,17 @@
     One row per order, its current version (raw_shop.orders already keeps the latest updated_at).
     Money is USD only: the *_usd columns are null for an order in another currency (there are no
     exchange rates in the warehouse), and a warn-level test on currency_code says when that happens.
+    Incremental (DECISIONS.md, "Incremental models"): a run re-reads the orders loaded since the
+    newest _loaded_at it holds, minus the lookback, and replaces those orders by order_id; the
+    loader rewrites an order's row, with a new _loaded_at, whenever its current version changes.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 orders as (
@@ -25,8 +35,12 @@ orders as (
         updated_at,
         fulfilled_at,
         delivered_at,
-        cancelled_at
+        cancelled_at,
+        _loaded_at
     from {{ source('shop', 'orders') }}
+    {% if is_incremental() %}
+        where _loaded_at >= {{ incremental_cutoff(this) }}
+    {% endif %}
 ),
 
 renamed as (
@@ -75,7 +89,10 @@ renamed as (
         cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
         cast(fulfilled_at as {{ dbt.type_timestamp() }}) as fulfilled_at,
         cast(delivered_at as {{ dbt.type_timestamp() }}) as delivered_at,
-        cast(cancelled_at as {{ dbt.type_timestamp() }}) as cancelled_at
+        cast(cancelled_at as {{ dbt.type_timestamp() }}) as cancelled_at,
+
+        -- loader
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from orders
 )
 
