@@ -6,12 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from orchestration.assets.dbt_models import one_result_per_check
+from orchestration.assets.retries import fail_fast_unless_transient, is_transient
+from orchestration.checks import freshness_result
 from orchestration.definitions import defs
 from orchestration.ingestion import SOURCES
 from orchestration.jobs import WAREHOUSE_WRITER_TAG
@@ -256,3 +260,26 @@ def test_definitions_load_on_a_fresh_clone_without_a_manifest_or_dbt_on_path(tmp
     assert completed.returncode == 0, completed.stderr[-4000:]
     assert (clone / "target" / "manifest.json").exists()
     assert int(completed.stdout.strip().splitlines()[-1]) > 20
+
+
+def test_freshness_passes_then_warns_then_fails_as_files_stop_arriving():
+    now = datetime(2025, 3, 10, 12, 0)
+    warn, error = timedelta(hours=26), timedelta(hours=74)
+    assert freshness_result(now - timedelta(hours=2), warn, error, now).passed
+    late = freshness_result(now - timedelta(hours=30), warn, error, now)
+    assert not late.passed and late.severity == dg.AssetCheckSeverity.WARN
+    stopped = freshness_result(now - timedelta(days=4), warn, error, now)
+    assert not stopped.passed and stopped.severity == dg.AssetCheckSeverity.ERROR
+    never = freshness_result(None, warn, error, now)
+    assert not never.passed and never.severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_only_a_duckdb_lock_conflict_is_retried():
+    locked = duckdb.IOException('Could not set lock on file "w.duckdb": Conflicting lock is held')
+    assert is_transient(locked)
+    assert not is_transient(duckdb.CatalogException("Table with name orders does not exist"))
+    with pytest.raises(dg.Failure) as failure, fail_fast_unless_transient("merging orders"):
+        raise ValueError("rows do not add up")
+    assert failure.value.allow_retries is False
+    with pytest.raises(duckdb.IOException), fail_fast_unless_transient("merging orders"):
+        raise locked

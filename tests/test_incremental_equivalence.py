@@ -4,9 +4,10 @@ The demo store (2,500 orders, January to June 2025, no dirty rows) is loaded wit
 library, its last 5 days held back. Each loaded raw row's `_loaded_at` is then set to the morning
 after the day its file covers (06:00 UTC), as if a daily job had loaded the files one by one, so
 the lookback has a history to skip. `dbt build` builds everything in full. The held-back days
-(later versions of orders loaded before, new orders, messages, referral events) are loaded for
-real and `dbt build` runs again, incrementally; a copy of that warehouse is then rebuilt with
-`dbt build --full-refresh`. Every table in schema `marts` must be the same in both.
+(later versions of orders loaded before, new orders, messages, referral events), plus a new
+version of an early order with fewer lines, are loaded for real and `dbt build` runs again,
+incrementally; a copy of that warehouse is then rebuilt with `dbt build --full-refresh`. Every
+table in schema `marts` must be the same in both.
 
 To see which rows the incremental run read, the rows of the incremental models get a marker after
 the first build: `_loaded_at` one microsecond early (no mart reads `_loaded_at`). A row the
@@ -20,8 +21,10 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.demo_store import generate_store
@@ -34,18 +37,18 @@ pytestmark = pytest.mark.integration
 SOURCES = ["orders", "referral_codes", "referral_events", "messages"]
 FIRST_HELD_BACK_DAY = "2025-06-26"  # the store ends 2025-06-30: 5 days held back
 LOOKBACK = timedelta(hours=72)  # var('incremental_lookback_hours'), the project default
-# incremental model -> (its key, the raw table it reads, the same key in that raw table)
+# incremental model -> (its key, the raw table it reads, that key in the raw table, alias raw)
 INCREMENTAL_MODELS = {
-    "stg_shop__orders": ("order_id", "raw_shop.orders", "order_id"),
+    "stg_shop__orders": ("order_id", "raw_shop.orders", "raw.order_id"),
     "stg_shop__order_lines": (
         "order_line_id",
         "raw_shop.order_lines",
-        "order_id || '-' || cast(line_number as varchar)",
+        "raw.order_id || '-' || cast(raw.line_number as varchar)",
     ),
     "stg_messaging__message_events": (
         "message_event_id",
         "raw_messaging.message_events",
-        "event_id",
+        "raw.event_id",
     ),
 }
 
@@ -54,8 +57,10 @@ INCREMENTAL_MODELS = {
 class Warehouses:
     incremental: Path  # built in full, then incrementally after the held-back days were loaded
     full_refresh: Path  # a copy of `incremental`, rebuilt with --full-refresh
-    cutoffs: dict[str, datetime]  # incremental model -> the _loaded_at its incremental run read from
+    # incremental model -> the _loaded_at its incremental run read from
+    cutoffs: dict[str, datetime]
     orders_versioned_again: int  # held-back order versions of orders loaded before them
+    amended_order_id: str  # an early order whose last version keeps only the first of its lines
     incremental_run: dict[str, str]  # incremental model -> SQL dbt ran in the incremental build
 
 
@@ -106,6 +111,43 @@ def _mark_rows_and_find_cutoffs(duckdb_file: Path) -> dict[str, datetime]:
     return cutoffs
 
 
+def _amend_an_order_to_one_line(duckdb_file: Path, landing: Path, skip: set[str]) -> str:
+    """Write a new version of an early two-line order that keeps only its first line.
+
+    The generator never changes an order's lines, so this file is what tests that the lines a new
+    version drops also leave the incremental model (delete+insert by order_id, not by line).
+    """
+    with connect(duckdb_file, read_only=True) as con:
+        candidates = con.execute(
+            """
+            select orders.order_id, orders._source_file, orders._source_row_number
+            from raw_shop.orders as orders
+            inner join raw_shop.order_lines as lines
+                on orders.order_id = lines.order_id
+            where orders._source_file < 'orders_2025-02-01'
+                and orders.discount_total = 0 and orders.refunded_total = 0
+            group by 1, 2, 3
+            having count(*) >= 2
+            order by 1
+            """
+        ).fetchall()
+    order_id, source_file, row_number = next(row for row in candidates if row[0] not in skip)
+    line = (landing / "orders" / source_file).read_text().splitlines()[row_number - 1]
+    record = json.loads(line, parse_float=Decimal)
+    first_line = record["line_items"][0]
+    subtotal = first_line["quantity"] * first_line["unit_price"]
+    total = subtotal + record["shipping_total"] + record["tax_total"]
+    record |= {
+        "updated_at": "2025-06-30T23:00:00Z",
+        "subtotal": f"{subtotal:.2f}",
+        "total": f"{total:.2f}",
+        "line_items": [first_line],
+    }
+    amended = landing / "orders" / "orders_2025-06-30-amended.jsonl"
+    amended.write_text(json.dumps(record, default=str) + "\n")
+    return str(order_id)
+
+
 def _incremental_run_sql(target_dir: Path) -> dict[str, str]:
     results = json.loads((target_dir / "run_results.json").read_text())
     return {
@@ -129,10 +171,10 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
     run_dbt(["build"], incremental, folder / "target_initial")
     cutoffs = _mark_rows_and_find_cutoffs(incremental)
 
-    for path in moved:
-        shutil.move(path, landing / path.parent.name / path.name)
     with connect(incremental) as con:
-        known_orders = {row[0] for row in con.execute("select order_id from raw_shop.orders").fetchall()}
+        loaded_orders = {
+            row[0] for row in con.execute("select order_id from raw_shop.orders").fetchall()
+        }
     held_back_orders = [
         json.loads(line)["order_id"]
         for path in moved
@@ -140,6 +182,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
         for line in path.read_text().splitlines()
         if line.strip()
     ]
+    for path in moved:
+        shutil.move(path, landing / path.parent.name / path.name)
+    amended_order_id = _amend_an_order_to_one_line(incremental, landing, set(held_back_orders))
     _load(incremental, landing, "increment")
     run_dbt(["build"], incremental, folder / "target_incremental")
 
@@ -151,7 +196,8 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
         incremental=incremental,
         full_refresh=full_refresh,
         cutoffs=cutoffs,
-        orders_versioned_again=sum(order_id in known_orders for order_id in held_back_orders),
+        orders_versioned_again=sum(order_id in loaded_orders for order_id in held_back_orders),
+        amended_order_id=amended_order_id,
         incremental_run=_incremental_run_sql(folder / "target_incremental"),
     )
 
@@ -161,6 +207,17 @@ def test_the_held_back_days_bring_new_versions_of_orders_loaded_before(
 ) -> None:
     # the upsert path (a changed order replaces its row and its lines) is exercised
     assert warehouses.orders_versioned_again > 0
+
+
+def test_an_order_whose_new_version_has_fewer_lines_loses_its_old_lines(
+    warehouses: Warehouses,
+) -> None:
+    with connect(warehouses.incremental, read_only=True) as con:
+        lines = con.execute(
+            "select line_number from staging.stg_shop__order_lines where order_id = ?",
+            [warehouses.amended_order_id],
+        ).fetchall()
+    assert lines == [(1,)]
 
 
 def test_the_second_build_runs_the_incremental_models_incrementally(warehouses: Warehouses):
@@ -185,7 +242,7 @@ def test_the_incremental_run_reads_again_only_rows_loaded_within_the_lookback(
                 count(*) as row_count
             from staging.{model} as model
             inner join {raw_table} as raw
-                on model.{key} = raw.{raw_key}
+                on model.{key} = {raw_key}
             group by 1, 2
             """,
             [cutoff],
@@ -197,7 +254,7 @@ def test_the_incremental_run_reads_again_only_rows_loaded_within_the_lookback(
     assert counts[(False, False)] > counts[(True, True)], counts
 
 
-def _tables(con, catalog: str, schema: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
     rows = con.execute(
         "select table_name from information_schema.tables"
         " where table_catalog = ? and table_schema = ? and table_type = 'BASE TABLE'"
@@ -207,10 +264,12 @@ def _tables(con, catalog: str, schema: str) -> list[str]:  # type: ignore[no-unt
     return [row[0] for row in rows]
 
 
-def _differences(con, left: str, right: str, exclude: str = "") -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+def _differences(
+    con: duckdb.DuckDBPyConnection, left: str, right: str, exclude: str = ""
+) -> tuple[int, int, int, int]:
     """Row counts of both tables, and rows of each missing from the other (EXCEPT ALL)."""
     columns = f"* exclude ({exclude})" if exclude else "*"
-    return con.execute(
+    row = con.execute(
         f"""
         select
             (select count(*) from {left}),
@@ -223,6 +282,7 @@ def _differences(con, left: str, right: str, exclude: str = "") -> tuple[int, in
             ))
         """
     ).fetchall()[0]
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 def test_every_mart_is_identical_after_an_incremental_build_and_a_full_refresh(

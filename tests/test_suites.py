@@ -73,6 +73,23 @@ def test_every_uniqueness_rule_includes_the_chunk_column(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", suite_names())
+def test_key_uniqueness_rules_and_only_they_run_after_the_row_rules(name: str) -> None:
+    for rule in suite_rules(name):
+        is_key_rule = "unique" in rule.expectation_type or rule.name.endswith("unique_per_file")
+        assert rule.after_row_rules == is_key_rule, rule.name
+        if is_key_rule:
+            assert (rule.severity, rule.scope) == ("error", "row"), rule.name
+
+
+@pytest.mark.parametrize("name", suite_names())
+def test_the_two_passes_of_a_suite_split_it_without_loss(name: str) -> None:
+    whole, first, keys = load_suite(name), load_suite(name, False), load_suite(name, True)
+    assert (first.name, keys.name) == (name, f"{name}__keys")
+    assert len(first.expectations) + len(keys.expectations) == len(whole.expectations)
+    assert len(keys.expectations) >= 1
+
+
+@pytest.mark.parametrize("name", suite_names())
 def test_every_computed_column_a_suite_reads_is_added_by_its_gate(name: str) -> None:
     computed = {column.name for column in GATED_SUITES[name].computed}
     for rule in suite_rules(name):

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
+from orchestration.gates.parameters import referral_code_pattern
 from orchestration.gates.targets import GateTarget
 
 # ~0.7 GB of pandas per 250k orders with their lines (measured; see the gate benchmark)
@@ -77,12 +78,37 @@ def _work_table(target: GateTarget) -> str:
     return f"_gate_{target.suite}"
 
 
-def _stage_sql(con: duckdb.DuckDBPyConnection, target: GateTarget, chunks: int) -> str:
+def _batch_rows(after_quarantine: str | None) -> str:
+    """The batch's staged rows, less the records already quarantined when asked."""
+    where = " where staged._batch_id = $batch_id"
+    if after_quarantine:
+        where += (
+            f" and not exists (select 1 from {after_quarantine} as quarantine"
+            " where quarantine._batch_id = staged._batch_id"
+            " and quarantine._source_file = staged._source_file"
+            " and quarantine._source_row_number = staged._source_row_number)"
+        )
+    return where
+
+
+def _stage_sql(
+    con: duckdb.DuckDBPyConnection,
+    target: GateTarget,
+    chunks: int,
+    needed: set[str] | None,
+    after_quarantine: str | None,
+) -> str:
     columns = table_columns(con, target.table)
     kept = [
-        _select(name, sql_type) for name, sql_type in columns.items() if name not in _LEFT_IN_DUCKDB
+        _select(name, sql_type)
+        for name, sql_type in columns.items()
+        if name not in _LEFT_IN_DUCKDB and (needed is None or name in needed)
     ]
-    computed = [c for c in target.computed if all(needed in columns for needed in c.needs)]
+    computed = [
+        column
+        for column in target.computed
+        if all(c in columns for c in column.needs) and (needed is None or column.name in needed)
+    ]
     chunk_of = target.chunk_column if target.chunk_column in columns else "_source_row_number"
     selected = [
         *kept,
@@ -90,9 +116,8 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, target: GateTarget, chunks: int) 
         f"hash(cast(staged.{chunk_of} as varchar)) % {chunks} as _gate_chunk",
     ]
     joins = "".join(f" {column.join}" for column in computed if column.join)
-    return (
-        f"select {', '.join(selected)} from {target.table} as staged{joins}"
-        " where staged._batch_id = $batch_id"
+    return f"select {', '.join(selected)} from {target.table} as staged{joins}" + _batch_rows(
+        after_quarantine
     )
 
 
@@ -105,17 +130,34 @@ class BatchFrames:
         self.rows: dict[str, int] = {}
         self.chunks = 1
 
-    def stage(self, batch_id: str, chunk_rows: int) -> None:
-        first = self.targets[0]
-        (main_rows,) = self.con.execute(
-            f"select count(*) from {first.table} where _batch_id = ?", [batch_id]
+    def stage(
+        self,
+        batch_id: str,
+        chunk_rows: int,
+        needed: dict[str, set[str]] | None = None,
+        after_quarantine: str | None = None,
+    ) -> None:
+        """Write the batch's frames to temporary tables, split into chunks of ~`chunk_rows`.
+
+        `needed`: per suite, the only columns to read. `after_quarantine`: leave out the records
+        this quarantine table already holds for the batch (what merge_staged would leave out).
+        """
+        self.drop()
+        first = self.targets[0]  # orders for the orders gate: it decides how many chunks
+        (rows,) = self.con.execute(
+            f"select count(*) from {first.table} as staged" + _batch_rows(after_quarantine),
+            {"batch_id": batch_id},
         ).fetchone()  # type: ignore[misc]
-        self.chunks = max(1, math.ceil(main_rows / chunk_rows))
+        self.chunks = max(1, math.ceil(rows / chunk_rows))
+        self.rows = {}
         for target in self.targets:
-            sql = _stage_sql(self.con, target, self.chunks)
+            only = needed.get(target.suite) if needed is not None else None
+            sql = _stage_sql(self.con, target, self.chunks, only, after_quarantine)
+            parameters = {"batch_id": batch_id}
+            if "$referral_code_pattern" in sql:
+                parameters["referral_code_pattern"] = referral_code_pattern()
             self.con.execute(
-                f"create or replace temp table {_work_table(target)} as {sql}",
-                {"batch_id": batch_id},
+                f"create or replace temp table {_work_table(target)} as {sql}", parameters
             )
             (self.rows[target.suite],) = self.con.execute(
                 f"select count(*) from {_work_table(target)}"
@@ -136,15 +178,11 @@ class BatchFrames:
 
 @contextmanager
 def batch_frames(
-    con: duckdb.DuckDBPyConnection,
-    targets: tuple[GateTarget, ...],
-    batch_id: str,
-    chunk_rows: int = CHUNK_ROWS,
+    con: duckdb.DuckDBPyConnection, targets: tuple[GateTarget, ...]
 ) -> Iterator[BatchFrames]:
-    """Stage the batch's frames in temporary tables for the time of a validation."""
+    """Frames staged in temporary tables for the time of a validation, dropped afterwards."""
     frames = BatchFrames(con, targets)
     try:
-        frames.stage(batch_id, chunk_rows)
         yield frames
     finally:
         frames.drop()

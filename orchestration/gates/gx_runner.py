@@ -62,24 +62,31 @@ class GxSession:
         self.run_time = run_time
         self.definitions: dict[str, Any] = {}
 
-    def _definition(self, suite_name: str) -> Any:
-        if suite_name not in self.definitions:
-            asset = self.source.add_dataframe_asset(suite_name)
-            suite = self.context.suites.add(load_suite(suite_name))
-            self.definitions[suite_name] = self.context.validation_definitions.add(
+    def _definition(self, suite_name: str, after_row_rules: bool) -> Any:
+        key = (suite_name, after_row_rules)
+        if key not in self.definitions:
+            suite = self.context.suites.add(load_suite(suite_name, after_row_rules))
+            asset = self.source.add_dataframe_asset(suite.name)
+            self.definitions[key] = self.context.validation_definitions.add(
                 gx.ValidationDefinition(
-                    name=suite_name,
+                    name=suite.name,
                     data=asset.add_batch_definition_whole_dataframe("batch"),
                     suite=suite,
                 )
             )
-        return self.definitions[suite_name]
+        return self.definitions[key]
 
     def validate(
-        self, suite_name: str, frame: pd.DataFrame, index_columns: list[str], run_name: str
+        self,
+        suite_name: str,
+        frame: pd.DataFrame,
+        index_columns: list[str],
+        run_name: str,
+        after_row_rules: bool = False,
     ) -> ExpectationSuiteValidationResult:
-        """Validate one frame; every failing row of a map rule comes back with its identity."""
-        return self._definition(suite_name).run(
+        """Validate one frame against one pass of a suite; every failing row of a map rule
+        comes back with its identity (`index_columns`)."""
+        return self._definition(suite_name, after_row_rules).run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=self.parameters,
             result_format={
@@ -91,7 +98,7 @@ class GxSession:
         )
 
     def build_docs(self) -> dict[tuple[str, str], Path]:
-        """Render Data Docs; returns the HTML page of each (suite, run name) validated."""
+        """Render Data Docs; returns the HTML page of each (GX suite, run name) validated."""
         self.context.build_data_docs(site_names=[SITE_NAME])
         pages = {}
         for key in self.context.validation_results_store.list_keys():

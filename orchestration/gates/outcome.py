@@ -34,6 +34,7 @@ class GateOutcome:
     data_docs_path: Path | None = None
     # every page of the run: "<suite> <run name>" -> HTML file (one per suite and chunk)
     data_docs_pages: dict[str, Path] = field(default_factory=dict)
+    # chunks the batch was validated in (first pass; see frames.CHUNK_ROWS)
     chunks: int = 1
     seconds: float = 0.0
 

@@ -6,6 +6,9 @@
 - `store_currencies`: [$STORE_CURRENCY] (default USD), the one currency the marts sum in.
 - `min_rows_per_file`: 30% of the median rows_read of the source's last 14 loaded files in
   raw_meta.load_log; 0 (no bound) when the source has no history yet.
+
+`referral_code_pattern()` ($REFERRAL_CODE_PATTERN, default `NAME-XXXXXX`) is not a GX parameter:
+the gate's SQL uses it to decide which discount codes look like referral codes.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ VOLUME_FLOOR_SHARE = 0.3
 def store_opened_at() -> dt.datetime:
     opened_on = dt.date.fromisoformat(os.environ.get("STORE_OPENED_ON", "2024-01-01"))
     return dt.datetime.combine(opened_on, dt.time())
+
+
+def referral_code_pattern() -> str:
+    """The shape of the referral program's codes; promo codes (WELCOME10) do not match it."""
+    return os.environ.get("REFERRAL_CODE_PATTERN", "^[A-Z]+-[A-Z0-9]{6}$")
 
 
 def store_currency() -> str:

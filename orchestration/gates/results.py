@@ -81,14 +81,20 @@ def _condition(row_condition: Any) -> str:
     return str(row_condition)
 
 
+def _shown(key: str, value: Any) -> str:
+    """A kwarg as a reader wants it: GX turns bounds into floats (0 -> 0.0), we turn them back."""
+    if key == "row_condition":
+        return _condition(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _threshold(kwargs: dict[str, Any]) -> str:
     if "column_set" in kwargs:
         return f"all {len(kwargs['column_set'])} contract columns present"
-    parts = [
-        f"{key}={_condition(kwargs[key]) if key == 'row_condition' else kwargs[key]}"
-        for key in _THRESHOLD_KWARGS
-        if kwargs.get(key) is not None
-    ]
+    shown = [key for key in _THRESHOLD_KWARGS if kwargs.get(key) is not None]
+    parts = [f"{key}={_shown(key, kwargs[key])}" for key in shown]
     return ", ".join(parts)
 
 

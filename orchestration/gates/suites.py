@@ -2,8 +2,9 @@
 
 The JSON files are the reviewed artefact; this module is the one place that turns them into GX
 objects, so a GX API change touches `load_suite` only. Every expectation carries
-`meta: {severity, scope, why}` and optionally `meta.name`; `rule_name` is the name a failure is
-reported and quarantined under.
+`meta: {severity, scope, why}` and optionally `meta.name` (`rule_name` is the name a failure is
+reported and quarantined under) and `meta.after_row_rules` (key uniqueness: validated in a
+second pass on the records the other rules accepted).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Rule:
     scope: str
     mostly: float | None
     why: str
+    after_row_rules: bool = False
 
     @property
     def quarantines(self) -> bool:
@@ -100,28 +102,40 @@ def suite_rules(name: str) -> list[Rule]:
                 scope=meta["scope"],
                 mostly=kwargs.get("mostly"),
                 why=meta["why"],
+                after_row_rules=bool(meta.get("after_row_rules")),
             )
         )
     return rules
 
 
-def load_suite(name: str) -> gx.ExpectationSuite:
-    """The GX suite in expectations/<name>.json, with `why` as the notes Data Docs display."""
+def load_suite(name: str, after_row_rules: bool | None = None) -> gx.ExpectationSuite:
+    """The GX suite in expectations/<name>.json, with `why` as the notes Data Docs display.
+
+    `after_row_rules` picks one of the gate's two passes: False, the rules checked on every
+    staged record (suite `<name>`); True, the key rules checked afterwards on the records the
+    first pass accepted (suite `<name>__keys`); None, the whole suite.
+    """
     data = read_suite_json(name)
     if data.get("name") != name:
         raise ValueError(f"{suite_path(name)} declares suite name {data.get('name')!r}")
     expectations = []
     for expectation in data["expectations"]:
         _check_meta(name, expectation)
+        meta = expectation["meta"]
+        if after_row_rules is not None and bool(meta.get("after_row_rules")) != after_row_rules:
+            continue
         expectations.append(
             {
                 "type": expectation["type"],
                 "kwargs": expectation["kwargs"],
-                "meta": expectation["meta"],
-                "notes": expectation["meta"]["why"],
-                "severity": _GX_SEVERITY[expectation["meta"]["severity"]],
+                "meta": meta,
+                "notes": meta["why"],
+                "severity": _GX_SEVERITY[meta["severity"]],
             }
         )
     return gx.ExpectationSuite(
-        name=name, expectations=expectations, meta=data.get("meta"), notes=data.get("notes")
+        name=f"{name}__keys" if after_row_rules else name,
+        expectations=expectations,
+        meta=data.get("meta"),
+        notes=data.get("notes"),
     )

@@ -70,8 +70,6 @@ class GateTarget:
         return (*identity, "line_number") if self.line_level else identity
 
 
-
-
 def file_rows_read(source: str) -> ComputedColumn:
     """Rows read from the row's file, as the loader logged it in raw_meta.staged_files (the
     same measure as load_log.rows_read, so exact duplicates the loader skipped still count);
@@ -127,7 +125,10 @@ GATES: dict[str, tuple[GateTarget, ...]] = {
                 ORDER_LINE_COUNT,
                 ComputedColumn(
                     "_discount_code_is_referral_code",
-                    _known("discount_code", "referral_code", _KNOWN_REFERRAL_CODES),
+                    # only codes shaped like referral codes: promo codes are legitimately unknown
+                    "case when not regexp_full_match(cast(staged.discount_code as varchar),"
+                    " $referral_code_pattern) then null else "
+                    f"{_known('discount_code', 'referral_code', _KNOWN_REFERRAL_CODES)} end",
                     ("discount_code",),
                 ),
                 ComputedColumn(

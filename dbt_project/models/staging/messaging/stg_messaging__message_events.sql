@@ -1,12 +1,12 @@
 {#
     One row per lifecycle message event; e-mail and phone are hashed here and nowhere else.
     Incremental (DECISIONS.md, "Incremental models"): events are append-only, so a run reads the
-    events loaded since its newest _loaded_at minus the lookback; delete+insert on
-    message_event_id makes the re-read lookback window land once.
+    events loaded since its newest _loaded_at minus the lookback; a merge on message_event_id
+    makes the events of the lookback window, read again, land once.
 #}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='merge',
     unique_key='message_event_id',
     on_schema_change='fail',
 ) }}

@@ -3,12 +3,12 @@
     Money is USD only: the *_usd columns are null for an order in another currency (there are no
     exchange rates in the warehouse), and a warn-level test on currency_code says when that happens.
     Incremental (DECISIONS.md, "Incremental models"): a run re-reads the orders loaded since the
-    newest _loaded_at it holds, minus the lookback, and replaces those orders by order_id; the
-    loader rewrites an order's row, with a new _loaded_at, whenever its current version changes.
+    newest _loaded_at it holds, minus the lookback, and merges them on order_id; the loader
+    rewrites an order's row, with a new _loaded_at, whenever its current version changes.
 #}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='merge',
     unique_key='order_id',
     on_schema_change='fail',
 ) }}
