@@ -4,7 +4,7 @@
     customers scored: 1 + floor(5 * worse_count / customer_count), in integer comparisons only (no
     float rounding at the 20 % edges). Customers tied on a value have the same worse_count, so they
     always get the same score: the score of the first place their tie block takes (a block of
-    one-time buyers holding 70 % of customers all score 1). DECISIONS: docs/decisions-referrals-rfm.md.
+    one-time buyers holding 70 % of customers all score 1). DECISIONS: DECISIONS.md.
 #}
 {% macro rfm_quintile_score(worse_count, customer_count) -%}
     case

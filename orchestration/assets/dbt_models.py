@@ -4,8 +4,10 @@ dbt runs `build` in its own process (DbtCliResource), so no Python step holds th
 meanwhile. Row counts and column schemas are read afterwards through dbt's adapter, read-only.
 """
 
+import json
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -19,6 +21,7 @@ from dagster_dbt import (
 
 from orchestration.assets.retries import TRANSIENT_RETRY
 from orchestration.project import WAREHOUSE_DBT
+from orchestration.warehouse import duckdb_path
 
 DBT_LAYERS = ("staging", "intermediate", "marts")
 OWNERS = ["team:analytics-engineering"]
@@ -84,6 +87,21 @@ def _release_duckdb(invocation: DbtCliInvocation) -> None:
     environment.close()
 
 
+@cache
+def _manifest_database() -> str | None:
+    manifest = json.loads(WAREHOUSE_DBT.manifest_path.read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model":
+            return node.get("database")
+    return None
+
+
+def manifest_matches_warehouse() -> bool:
+    """dagster-dbt reads row counts with the relation names of the parsed manifest, and DuckDB
+    names the database after the file: another file name than at parse time breaks them."""
+    return _manifest_database() in (None, duckdb_path().stem)
+
+
 def _remove_run_artifacts(invocation: DbtCliInvocation) -> None:
     """Drop the per-run target folder dagster-dbt made (target/warehouse_models-<run>-<id>)."""
     folder = invocation.target_path
@@ -137,7 +155,14 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
     """Build and test every dbt model and seed in dependency order."""
     invocation = dbt.cli(["build"], context=context)
     try:
-        events = invocation.stream().fetch_row_counts().fetch_column_metadata()
+        events = invocation.stream()
+        if manifest_matches_warehouse():
+            events = events.fetch_row_counts().fetch_column_metadata()
+        else:
+            context.log.warning(
+                f"{duckdb_path()} is not the DuckDB database the dbt manifest was parsed for "
+                f"({_manifest_database()}): row counts and column metadata are skipped"
+            )
         yield from one_result_per_check(events)
         # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
         _remove_run_artifacts(invocation)

@@ -77,22 +77,21 @@ class GxSession:
         return self.definitions[key]
 
     def validate(
-        self,
-        suite_name: str,
-        frame: pd.DataFrame,
-        index_columns: list[str],
-        run_name: str,
-        after_row_rules: bool = False,
+        self, suite_name: str, frame: pd.DataFrame, run_name: str, after_row_rules: bool = False
     ) -> ExpectationSuiteValidationResult:
-        """Validate one frame against one pass of a suite; every failing row of a map rule
-        comes back with its identity (`index_columns`)."""
+        """Validate one frame against one pass of a suite.
+
+        COMPLETE results list every failing row of a map rule by its index label. Naming index
+        columns instead (`unexpected_index_column_names`) makes GX build one dict per failing
+        row in Python: 20x slower when a broken export fails a third of a 1M-row batch.
+        """
         return self._definition(suite_name, after_row_rules).run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=self.parameters,
             result_format={
                 "result_format": "COMPLETE",
-                "unexpected_index_column_names": index_columns,
                 "partial_unexpected_count": 10,
+                "return_unexpected_index_query": False,
             },
             run_id=RunIdentifier(run_name=run_name, run_time=self.run_time),
         )

@@ -139,16 +139,17 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(str).where(values.notna(), "null")
 
 
-def failing_rows(gx_result: Any, key_column: str) -> pd.DataFrame:
+def failing_rows(gx_result: Any, frame: pd.DataFrame, key_column: str) -> pd.DataFrame:
     """The rows a map expectation found unexpected, sorted by file and line: identity, the
     record's key and a `column=value` detail.
 
-    Built column-wise from GX's unexpected_index_list (one dict per failing row).
+    GX returns the failing rows' index labels (the frame is indexed `file:line`); the rows are
+    then taken from the validated frame in one vectorised lookup.
     """
-    index_list = (gx_result.result or {}).get("unexpected_index_list") or []
-    rows = pd.DataFrame(index_list)
-    if rows.empty or "_source_file" not in rows or "_source_row_number" not in rows:
+    labels = (gx_result.result or {}).get("unexpected_index_list") or []
+    if not labels or "_source_file" not in frame or "_source_row_number" not in frame:
         return pd.DataFrame(columns=FAILURE_COLUMNS)
+    rows = frame.loc[labels]
     identity = [c for c in ("_source_file", "_source_row_number", "line_number") if c in rows]
     rows = rows.sort_values(identity, ignore_index=True)
     domain = _domain_columns(dict(gx_result.expectation_config.kwargs))

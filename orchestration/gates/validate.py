@@ -39,11 +39,6 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _index_columns(target: GateTarget, frame: pd.DataFrame) -> list[str]:
-    wanted = [*target.identity_columns, target.key_column]
-    return [column for column in dict.fromkeys(wanted) if column in frame.columns]
-
-
 def _run_name(source: str, batch_id: str, chunk: int, chunks: int) -> str:
     base = f"{source}__{batch_id}"
     return base if chunks == 1 else f"{base}__chunk_{chunk + 1}_of_{chunks}"
@@ -85,13 +80,10 @@ class _Gate:
                 # an empty chunk says nothing; an empty table is validated once (and reported)
                 if frame.empty and (frames.rows[target.suite] or chunk):
                     continue
-                suite_result = self.session.validate(
-                    target.suite, frame, _index_columns(target, frame), run_name, after_row_rules
-                )
-                del frame
+                suite_result = self.session.validate(target.suite, frame, run_name, after_row_rules)
                 rejected = []
                 for gx_result in suite_result.results:
-                    failed_rows = failing_rows(gx_result, target.key_column)
+                    failed_rows = failing_rows(gx_result, frame, target.key_column)
                     result = read_result(target.suite, gx_result, failed_rows)
                     self.parts[(target.suite, result.name)].append(result)
                     if result.quarantines and len(failed_rows):

@@ -2,7 +2,7 @@
     One row per order of int_orders_numbered_per_customer: the referral code or link it used, the
     customer who owns that code, and whether the order counts for the referral KPI
     (attribution_status = 'attributed'). The rules, first match wins, are in
-    docs/decisions-referrals-rfm.md ("Referral attribution").
+    DECISIONS.md ("Referral attribution").
     A table, like its parent: three marts and the cohort marts read it.
 #}
 {{ config(materialized='table') }}

@@ -2,7 +2,7 @@
     RFM as of as_of_date(), one row per customer with an order that counts on or before it:
     recency (days since the last such order), frequency (orders that count), monetary (their net
     revenue), each scored 1-5 by tie-safe quintiles (rfm_quintile_score) and labelled from the
-    rfm_segment_labels seed. Edges and ties: docs/decisions-referrals-rfm.md ("RFM").
+    rfm_segment_labels seed. Edges and ties: DECISIONS.md ("RFM").
 #}
 with
 

@@ -3,7 +3,7 @@
     order that counts) to the as-of month, scored exactly as customer_rfm_segments but among the
     customers known at that month end; the as-of month is judged at the as-of date. Orders are
     summed per customer and month once, then carried forward with running windows: the cost grows
-    with customers x months, not orders x months (docs/decisions-referrals-rfm.md, "RFM history").
+    with customers x months, not orders x months (DECISIONS.md, "RFM history").
 #}
 with
 

@@ -2,7 +2,7 @@
     The referral funnel, one row per month from the first referral activity (a code issued, an ask
     sent or a referral event) to the as-of month: asks sent (and sent after delivery, as the flow
     intends), opened and clicked, links shared and clicked, sign-ups, rewards, referred first
-    orders. A message is counted in the month it was sent (docs/decisions-referrals-rfm.md).
+    orders. A message is counted in the month it was sent (DECISIONS.md).
 #}
 with
 

@@ -2,7 +2,7 @@
     The referral KPI, one row per month from the program's go-live month (first code issued) to
     the as-of month, months without referral orders included. The +10 % month-over-month target
     is judged only once the program had been live 60 days when the month began
-    (docs/decisions-referrals-rfm.md, "Referral KPI").
+    (DECISIONS.md, "Referral KPI").
 #}
 with
 
