@@ -60,7 +60,7 @@ class GxSession:
         self.source = self.context.data_sources.add_pandas("staged")
         self.parameters = parameters
         self.run_time = run_time
-        self.definitions: dict[str, Any] = {}
+        self.definitions: dict[tuple[str, bool], Any] = {}
 
     def _definition(self, suite_name: str, after_row_rules: bool) -> Any:
         key = (suite_name, after_row_rules)
