@@ -120,7 +120,7 @@ def freshness_result(
             description="nothing loaded yet",
         )
     age = now - newest
-    metadata = {
+    metadata: dict[str, Any] = {
         **limits,
         "newest_loaded_at": newest.isoformat(),
         "age_hours": round(age / timedelta(hours=1), 2),

@@ -27,7 +27,7 @@ def test_source_counts_add_up_only_when_every_row_is_accounted_for():
 def _raw_counts(path: Path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {
-            table: con.execute(f"select count(*) from {table}").fetchone()[0]
+            table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
             for table in raw_tables()
         }
 

@@ -92,7 +92,7 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
             instance=instance, resources={"duckdb": WarehouseResource()}
         )
         data = landing_files_sensor.evaluate_tick(context)
-        (request,) = data.run_requests
+        (request,) = data.run_requests or []
         result = defs.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, tags=request.tags, raise_on_error=False
         )
