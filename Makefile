@@ -12,6 +12,9 @@ export LANDING_DIR ?= $(CURDIR)/data/landing
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 
+# sqlfluff's dbt templater opens a DuckDB file: give it a scratch one, never the live warehouse
+LINT_ENV := DUCKDB_PATH=$(CURDIR)/target/sqlfluff/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff
+
 .PHONY: help install run dev build unit docs test lint fix bench clean
 
 help:  ## list the targets
@@ -46,12 +49,14 @@ test: install  ## the test suite (pytest on real DuckDB files, dbt and Dagster)
 lint: install  ## ruff check, ruff format --check, sqlfluff lint
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) sqlfluff lint dbt_project/models dbt_project/tests
+	@mkdir -p target/sqlfluff
+	$(LINT_ENV) $(RUN) sqlfluff lint dbt_project/models dbt_project/tests
 
 fix: install  ## apply ruff and sqlfluff fixes
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
-	$(RUN) sqlfluff fix dbt_project/models dbt_project/tests
+	@mkdir -p target/sqlfluff
+	$(LINT_ENV) $(RUN) sqlfluff fix dbt_project/models dbt_project/tests
 
 bench: install  ## benchmark S and M (BENCH_ARGS=--large adds L = 10M orders)
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
