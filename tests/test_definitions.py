@@ -42,7 +42,11 @@ LAYERS = {
         "stg_referrals__referral_events",
         "stg_messaging__message_events",
     ],
-    "intermediate": ["int_orders_numbered_per_customer", "int_orders_joined_to_referrals"],
+    "intermediate": [
+        "int_orders_numbered_per_customer",
+        "int_orders_joined_to_referrals",
+        "int_orders_counted_as_of_date",
+    ],
     "marts": [
         "customer_lifetime_value",
         "cohort_retention_monthly",

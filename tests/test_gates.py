@@ -468,7 +468,8 @@ def test_a_failure_within_tolerance_is_quarantined_without_blocking(con, tmp_pat
     # 1 negative total of 100 = 1%, within the 2% tolerance: quarantined, not blocking
     total = result(outcome, "expect_column_values_to_be_between:total")
     assert total.success and total.observed_value == "1 of 100 rows (1.0%)"
-    assert outcome.success
+    # the batch loads, but what it left out is reported as a warning
+    assert outcome.success and outcome.has_warnings
     assert outcome.quarantined["expect_column_values_to_be_between:total"] == 1
     assert ("orders_2025-03-01.jsonl", 6) in [
         (row[1], row[2]) for row in quarantined(con, "orders")

@@ -7,13 +7,11 @@ tests/fixtures/ingestion (expected counts in its README.md).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from orchestration.ingestion import (
     SOURCES,
@@ -22,7 +20,6 @@ from orchestration.ingestion import (
     merge_staged,
     stage_new_files,
 )
-from orchestration.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
 RAW_TABLES = [
@@ -38,20 +35,6 @@ RAW_TABLES = [
     "raw_messaging.message_events_quarantine",
     "raw_meta.load_log",
 ]
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    # a real DuckDB file per test, opened like every pipeline step opens the warehouse
-    with connect(tmp_path / "warehouse.duckdb") as connection:
-        yield connection
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    path = tmp_path / "landing"
-    path.mkdir()
-    return path
 
 
 def land(landing: Path, scenario: str, source: str | None = None) -> None:

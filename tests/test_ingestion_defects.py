@@ -6,11 +6,9 @@ Expected rows are read off the fixture files by hand (tests/fixtures/ingestion/R
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from orchestration.ingestion import (
     SOURCES,
@@ -18,23 +16,8 @@ from orchestration.ingestion import (
     record_blocked_batch,
     stage_new_files,
 )
-from orchestration.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    # a real DuckDB file per test, opened like every pipeline step opens the warehouse
-    with connect(tmp_path / "warehouse.duckdb") as connection:
-        yield connection
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    path = tmp_path / "landing"
-    path.mkdir()
-    return path
 
 
 def land(landing: Path, scenario: str, source: str) -> None:

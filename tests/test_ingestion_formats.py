@@ -7,7 +7,6 @@ holds and what must come out.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,6 @@ import duckdb
 import pytest
 
 from orchestration.ingestion import discovery, merge_staged, stage_new_files
-from orchestration.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
 ORDER_LINE = (FIXTURES / "clean" / "orders" / "orders_2025-03-01.jsonl").read_text().splitlines()
@@ -24,20 +22,6 @@ EVENTS_HEADER = (
     "event_id,referral_code,event_type,occurred_at,share_channel,referred_customer_id,"
     "referred_email,reward_amount"
 )
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    # a real DuckDB file per test, opened like every pipeline step opens the warehouse
-    with connect(tmp_path / "warehouse.duckdb") as connection:
-        yield connection
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    path = tmp_path / "landing"
-    path.mkdir()
-    return path
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

@@ -25,17 +25,13 @@ Per order (net = subtotal - discount - refunded, never below 0; margin = net - c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from orchestration.ingestion import ensure_raw_schema
-from orchestration.warehouse import connect
-from tests.dbt_cli import run_dbt
+from tests.marts_helpers import build_fixture_warehouse, fetch_rows, rows_by_key
 
 FIXTURE = Path(__file__).parent / "fixtures" / "marts" / "customers.sql"
 # the guest's e-mails 'Dan.Brown+shop@Example.com' and ' danbrown@example.com' normalize alike
@@ -46,45 +42,22 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture store loaded into fresh raw tables, after a successful `dbt build`."""
-    folder = tmp_path_factory.mktemp("marts_customers")
-    duckdb_file = folder / "warehouse.duckdb"
-    with connect(duckdb_file) as con:
-        ensure_raw_schema(con)
-        con.execute(FIXTURE.read_text())
-    run_dbt(["build"], duckdb_file, folder / "target")
-    yield duckdb_file
-
-
-def _plain(value: Any) -> Any:
-    """Decimals and dates as text, so an expected '65.00' also checks the scale."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _rows(duckdb_file: Path, sql: str) -> list[tuple[Any, ...]]:
-    with connect(duckdb_file, read_only=True) as con:
-        return [tuple(_plain(value) for value in row) for row in con.execute(sql).fetchall()]
-
-
-def _by_key(duckdb_file: Path, sql: str) -> dict[Any, tuple[Any, ...]]:
-    """The first column of each row -> the other columns."""
-    return {row[0]: row[1:] for row in _rows(duckdb_file, sql)}
+    return build_fixture_warehouse(FIXTURE, tmp_path_factory.mktemp("marts_customers"))
 
 
 def test_customer_lifetime_value_has_one_row_per_customer_that_counts(warehouse: Path) -> None:
-    rows = _rows(warehouse, "select customer_id, as_of_date from marts.customer_lifetime_value")
+    rows = fetch_rows(
+        warehouse, "select customer_id, as_of_date from marts.customer_lifetime_value"
+    )
     # c5 only has a voided order; the guest's two e-mail spellings are one customer
     assert sorted(customer for customer, _ in rows) == sorted(["c1", "c2", "c3", "c4", "c6", DAN])
     assert {as_of for _, as_of in rows} == {AS_OF}
 
 
 def test_customers_are_acquired_by_their_first_order_and_its_referral(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select customer_id, first_order_id, acquisition_channel, referrer_customer_id,
@@ -106,7 +79,7 @@ def test_customers_are_acquired_by_their_first_order_and_its_referral(warehouse:
 
 
 def test_customer_money_is_net_of_discounts_refunds_and_cancellations(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select customer_id, order_count, gross_revenue_usd, discount_usd, refunded_usd,
@@ -135,7 +108,7 @@ def test_ltv_windows_stay_null_until_they_have_passed(warehouse: Path) -> None:
     # a window of N days holds the orders at most N days after the first order date and shows
     # once first_order_date + N <= 2025-06-15; 180 days after the earliest first order
     # (2025-01-10) is 2025-07-09, so no 180d or 365d window has passed yet
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select customer_id, net_revenue_first_30d_usd, net_revenue_first_90d_usd,
@@ -160,7 +133,7 @@ def test_ltv_windows_stay_null_until_they_have_passed(warehouse: Path) -> None:
 
 
 def test_tenure_and_days_between_orders_are_counted_in_local_dates(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select customer_id, tenure_days, average_days_between_orders, is_repeat_customer
@@ -183,7 +156,7 @@ def test_tenure_and_days_between_orders_are_counted_in_local_dates(warehouse: Pa
 
 
 def test_orders_are_numbered_per_resolved_customer_in_new_york_months(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select order_id, customer_id, customer_order_number, counts_as_order, order_date,
@@ -209,7 +182,7 @@ def test_orders_are_numbered_per_resolved_customer_in_new_york_months(warehouse:
 
 def test_customer_net_revenue_ties_out_to_the_orders(warehouse: Path) -> None:
     # orders that count: 100 + 45 + 50 + 60 + 60 + 75 + 45 + 30 + 40 + 25 + 0 + 50 = 580
-    [totals] = _rows(
+    [totals] = fetch_rows(
         warehouse,
         """
         select
@@ -237,7 +210,7 @@ def _cohort(months: list[tuple[int, int, str]], size: int) -> list[tuple[Any, ..
 
 
 def test_cohort_retention_matches_the_hand_computed_cells(warehouse: Path) -> None:
-    rows = _rows(
+    rows = fetch_rows(
         warehouse,
         """
         select cohort_month, acquisition_channel, cohort_size, active_customer_count, order_count,
@@ -281,7 +254,7 @@ def test_cohort_retention_matches_the_hand_computed_cells(warehouse: Path) -> No
 
 
 def test_no_retention_cell_is_shown_for_a_month_that_has_not_ended(warehouse: Path) -> None:
-    [latest] = _rows(
+    [latest] = fetch_rows(
         warehouse,
         """
         select max(activity_month), count(distinct as_of_date), max(as_of_date)
@@ -292,7 +265,7 @@ def test_no_retention_cell_is_shown_for_a_month_that_has_not_ended(warehouse: Pa
 
 
 def test_repeat_purchase_rates_match_the_hand_computed_cohorts(warehouse: Path) -> None:
-    rows = _rows(
+    rows = fetch_rows(
         warehouse,
         """
         select cohort_month, acquisition_channel, cohort_size, last_first_order_date,
@@ -323,13 +296,13 @@ def test_repeat_purchase_rates_match_the_hand_computed_cohorts(warehouse: Path) 
 def test_no_clear_email_reaches_the_customer_marts(warehouse: Path) -> None:
     marts = ("customer_lifetime_value", "cohort_retention_monthly", "cohort_repeat_purchase_rates")
     for mart in marts:
-        columns = _rows(
+        columns = fetch_rows(
             warehouse,
             "select column_name from information_schema.columns "
             f"where table_schema = 'marts' and table_name = '{mart}' and data_type = 'VARCHAR'",
         )
         for (column,) in columns:
-            [(found,)] = _rows(
+            [(found,)] = fetch_rows(
                 warehouse, f"select count(*) from marts.{mart} where {column} like '%@%'"
             )
             assert found == 0, f"{mart}.{column}"

@@ -20,17 +20,11 @@ Per order (net = subtotal - discount; H1 is cancelled and worth 0):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
-from orchestration.ingestion import ensure_raw_schema
-from tests.dbt_cli import run_dbt
+from tests.marts_helpers import build_fixture_warehouse, fetch_rows, rows_by_key
 
 FIXTURE = Path(__file__).parent / "fixtures" / "marts" / "referrals.sql"
 AS_OF = "2025-04-10"
@@ -45,45 +39,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture store loaded into fresh raw tables, after a successful `dbt build`."""
-    folder = tmp_path_factory.mktemp("marts_referrals")
-    duckdb_file = folder / "warehouse.duckdb"
-    # plain connect: the fixture holds only naive UTC timestamps, no session time zone needed
-    con = duckdb.connect(str(duckdb_file))
-    try:
-        ensure_raw_schema(con)
-        con.execute(FIXTURE.read_text())
-    finally:
-        con.close()
-    run_dbt(["build"], duckdb_file, folder / "target")
-    yield duckdb_file
-
-
-def _plain(value: Any) -> Any:
-    """Decimals and dates as text, so an expected '45.00' also checks the scale."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _rows(duckdb_file: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(duckdb_file), read_only=True)
-    try:
-        return [tuple(_plain(value) for value in row) for row in con.execute(sql).fetchall()]
-    finally:
-        con.close()
-
-
-def _by_key(duckdb_file: Path, sql: str) -> dict[Any, tuple[Any, ...]]:
-    """The first column of each row -> the other columns."""
-    return {row[0]: row[1:] for row in _rows(duckdb_file, sql)}
+    return build_fixture_warehouse(FIXTURE, tmp_path_factory.mktemp("marts_referrals"))
 
 
 def test_every_order_gets_one_attribution_status(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select order_id, attribution_status, attribution_method, referral_code,
@@ -120,7 +82,7 @@ def test_every_order_gets_one_attribution_status(warehouse: Path) -> None:
 
 
 def test_referral_linked_purchases_counts_the_kpi_month_by_month(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select order_month, referral_linked_order_count, referral_linked_net_revenue_usd,
@@ -146,7 +108,7 @@ def test_referral_linked_purchases_counts_the_kpi_month_by_month(warehouse: Path
 
 
 def test_referral_funnel_monthly_follows_asks_events_and_first_orders(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select activity_month, referral_ask_sent_count, referral_ask_sent_after_delivery_count,
@@ -170,7 +132,7 @@ def test_referral_funnel_monthly_follows_asks_events_and_first_orders(warehouse:
 
 
 def test_customer_rfm_segments_scores_the_store_as_of_the_latest_order(warehouse: Path) -> None:
-    actual = _by_key(
+    actual = rows_by_key(
         warehouse,
         """
         select customer_id, rfm_cell, rfm_segment, days_since_last_order, order_count,
@@ -199,7 +161,7 @@ def test_customer_rfm_segments_scores_the_store_as_of_the_latest_order(warehouse
 
 
 def test_customer_rfm_segments_monthly_keeps_each_month_end(warehouse: Path) -> None:
-    actual = _rows(
+    actual = fetch_rows(
         warehouse,
         """
         select customer_id, snapshot_date, rfm_cell, rfm_segment, previous_rfm_segment,
@@ -236,7 +198,7 @@ def test_customer_rfm_segments_monthly_keeps_each_month_end(warehouse: Path) -> 
 
 def test_no_mart_of_this_issue_holds_an_email_in_clear(warehouse: Path) -> None:
     for mart in MARTS:
-        columns = _rows(
+        columns = fetch_rows(
             warehouse,
             f"""
             select column_name from information_schema.columns
@@ -244,5 +206,7 @@ def test_no_mart_of_this_issue_holds_an_email_in_clear(warehouse: Path) -> None:
             """,
         )
         for (column,) in columns:
-            found = _rows(warehouse, f"select count(*) from marts.{mart} where {column} like '%@%'")
+            found = fetch_rows(
+                warehouse, f"select count(*) from marts.{mart} where {column} like '%@%'"
+            )
             assert found == [(0,)], f"{mart}.{column} holds an e-mail"

@@ -10,6 +10,7 @@ import pytest
 from orchestration.definitions import defs
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import landing_files_sensor
+from orchestration.warehouse import connect
 
 
 def _tick(landing: Path, cursor: str | None = None) -> tuple[list[dg.RunRequest], str | None]:
@@ -113,6 +114,17 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
             ["serving", "published_marts"],
         ):
             assert dg.AssetKey(key) in materialized, key
+        # every dbt model reports the row count of its table, counted independently here
+        by_key = {e.asset_key: e for e in result.get_asset_materialization_events()}
+        metadata = by_key[dg.AssetKey(["customer_lifetime_value"])].materialization.metadata
+        with connect(read_only=True) as con:
+            (customers,) = con.execute(
+                "select count(*) from marts.customer_lifetime_value"
+            ).fetchall()[0]
+        assert metadata["dagster/row_count"].value == customers > 0
+        assert "net_revenue_usd" in {
+            c.name for c in metadata["dagster/column_schema"].schema.columns
+        }
         gates = {
             evaluation.check_name: evaluation
             for evaluation in result.get_asset_check_evaluations()

@@ -1,3 +1,6 @@
+{# shown in Dagster as a check on the mart it guards #}
+{{ config(meta={'dagster': {'ref': {'name': 'cohort_retention_monthly'}}}) }}
+
 {#
     Money ties out in cohort_retention_monthly: every cell of 'all' equals 'referred' +
     'not_referred' (customers, orders, net revenue), and the cumulative net revenue of a cohort's

@@ -1,3 +1,6 @@
+{# shown in Dagster as a check on the mart it guards #}
+{{ config(meta={'dagster': {'ref': {'name': 'cohort_retention_monthly'}}}) }}
+
 {#
     Cohort sizes add up: the 'all' cohorts of cohort_repeat_purchase_rates hold every customer of
     customer_lifetime_value once, 'referred' + 'not_referred' = 'all' in every cohort, and month 0

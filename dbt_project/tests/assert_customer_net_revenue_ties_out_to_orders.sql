@@ -1,3 +1,6 @@
+{# shown in Dagster as a check on the mart it guards #}
+{{ config(meta={'dagster': {'ref': {'name': 'customer_lifetime_value'}}}) }}
+
 {#
     Money ties out: customer_lifetime_value sums to the orders that count up to as_of_date() in
     int_orders_numbered_per_customer (net, gross, discounts, refunds and the order count), so

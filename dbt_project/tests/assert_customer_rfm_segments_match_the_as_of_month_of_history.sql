@@ -1,3 +1,6 @@
+{# shown in Dagster as a check on the mart it guards #}
+{{ config(meta={'dagster': {'ref': {'name': 'customer_rfm_segments_monthly'}}}) }}
+
 {#
     The as-of month of customer_rfm_segments_monthly is judged at the as-of date, so it must hold
     the same customers with the same scores and segment as customer_rfm_segments: returns every

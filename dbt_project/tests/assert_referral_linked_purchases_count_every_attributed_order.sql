@@ -1,3 +1,6 @@
+{# shown in Dagster as a check on the mart it guards #}
+{{ config(meta={'dagster': {'ref': {'name': 'referral_linked_purchases'}}}) }}
+
 {#
     Every attributed order from the go-live month to the as-of date is counted once in
     referral_linked_purchases, and the funnel shows the same referred first orders: returns the

@@ -1,13 +1,11 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, dbt tests as asset checks.
 
 dbt runs `build` in its own process (DbtCliResource), so no Python step holds the DuckDB file
-meanwhile. Row counts and column schemas are read afterwards through dbt's adapter, read-only.
+meanwhile. Row counts and column schemas are read afterwards, read-only.
 """
 
-import json
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -21,7 +19,7 @@ from dagster_dbt import (
 
 from orchestration.assets.retries import TRANSIENT_RETRY
 from orchestration.project import WAREHOUSE_DBT
-from orchestration.warehouse import duckdb_path
+from orchestration.warehouse import connect
 
 DBT_LAYERS = ("staging", "intermediate", "marts")
 OWNERS = ["team:analytics-engineering"]
@@ -66,40 +64,38 @@ TRANSLATOR = WarehouseDbtTranslator(
 )
 
 
-def _release_duckdb(invocation: DbtCliInvocation) -> None:
-    """Close the read-only connection dbt-duckdb keeps open after fetching row counts.
+def relation_metadata(events: Iterable[Any]) -> Iterator[Any]:
+    """Add row counts and column schemas to the models' outputs, read once dbt has exited.
 
-    dbt-duckdb caches one DuckDB instance per process; left open, the next Python step in this
-    process cannot open the same file read-write ("different configuration").
+    dagster-dbt's fetch_row_counts() queries while dbt's own process still holds the DuckDB file,
+    and such queries fail on its lock; counting afterwards, read-only, never races.
     """
-    adapter = invocation.adapter
-    if adapter is None:
-        return
-    adapter.cleanup_connections()
-    manager = type(adapter.connections)
-    if not hasattr(manager, "close_all_connections") or not hasattr(manager, "env"):
-        return
-    try:
-        environment = manager.env()
-    except Exception:  # no environment was ever created: nothing is open
-        return
-    manager.close_all_connections()
-    environment.close()
-
-
-@cache
-def _manifest_database() -> str | None:
-    manifest = json.loads(WAREHOUSE_DBT.manifest_path.read_text())
-    for node in manifest["nodes"].values():
-        if node["resource_type"] == "model":
-            return node.get("database")
-    return None
-
-
-def manifest_matches_warehouse() -> bool:
-    """dagster-dbt reads row counts with the relation names of the parsed manifest, and DuckDB
-    names the database after the file: another file name than at parse time breaks them."""
-    return _manifest_database() in (None, duckdb_path().stem)
+    with connect(read_only=True) as con:
+        schemas = dict(
+            con.execute(
+                "select table_name, table_schema from information_schema.tables"
+                " where table_schema not like 'raw%'"
+            ).fetchall()
+        )
+        columns: dict[str, list[dg.TableColumn]] = {}
+        for table, column, data_type in con.execute(
+            "select table_name, column_name, data_type from information_schema.columns"
+            " order by table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault(table, []).append(dg.TableColumn(column, data_type.lower()))
+        for event in events:
+            name = getattr(event, "output_name", None)
+            if isinstance(event, dg.Output) and name in schemas:
+                query = f'select count(*) from "{schemas[name]}"."{name}"'
+                count = con.execute(query).fetchall()[0][0]
+                event = event.with_metadata(
+                    {
+                        **event.metadata,
+                        "dagster/row_count": dg.MetadataValue.int(count),
+                        "dagster/column_schema": dg.TableSchema(columns=columns.get(name, [])),
+                    }
+                )
+            yield event
 
 
 def _remove_run_artifacts(invocation: DbtCliInvocation) -> None:
@@ -154,22 +150,16 @@ def _is_lock_conflict(error: BaseException) -> bool:
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build and test every dbt model and seed in dependency order."""
     invocation = dbt.cli(["build"], context=context)
+    # events are held until dbt exits: the metadata reads below need the file to themselves
+    events: list[Any] = []
     try:
-        events = invocation.stream()
-        if manifest_matches_warehouse():
-            events = events.fetch_row_counts().fetch_column_metadata()
-        else:
-            context.log.warning(
-                f"{duckdb_path()} is not the DuckDB database the dbt manifest was parsed for "
-                f"({_manifest_database()}): row counts and column metadata are skipped"
-            )
-        yield from one_result_per_check(events)
-        # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
-        _remove_run_artifacts(invocation)
+        events.extend(one_result_per_check(invocation.stream()))
     except Exception as error:
+        yield from events
         if _is_lock_conflict(error):
             raise
         # a failing model or test fails the same way on a retry
         raise dg.Failure(description=str(error), allow_retries=False) from error
-    finally:
-        _release_duckdb(invocation)
+    yield from relation_metadata(events)
+    # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
+    _remove_run_artifacts(invocation)

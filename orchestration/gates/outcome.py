@@ -19,7 +19,8 @@ class GateOutcome:
     """The gate's verdict on one staged batch of one source.
 
     `success` is False when any error-severity expectation failed beyond its tolerance;
-    `has_warnings` when a warning-severity one did (warnings never block).
+    `has_warnings` when a warning-severity one did, or when rows were quarantined within
+    an error rule's tolerance (warnings never block).
     """
 
     source: str

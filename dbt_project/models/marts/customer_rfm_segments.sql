@@ -11,10 +11,7 @@ orders as (
         customer_id,
         net_revenue_usd,
         order_date
-    from {{ ref('int_orders_numbered_per_customer') }}
-    where
-        counts_as_order
-        and order_date <= {{ as_of_date() }}
+    from {{ ref('int_orders_counted_as_of_date') }}
 ),
 
 segment_labels as (

@@ -13,10 +13,7 @@ orders as (
         net_revenue_usd,
         order_date,
         order_month
-    from {{ ref('int_orders_numbered_per_customer') }}
-    where
-        counts_as_order
-        and order_date <= {{ as_of_date() }}
+    from {{ ref('int_orders_counted_as_of_date') }}
 ),
 
 segment_labels as (
