@@ -99,6 +99,11 @@ email_owners as (
     where account_rank = 1
 ),
 
+{#
+    The e-mail join is an equi-join only: the coalesce already prefers the order's own account,
+    and a left-side condition in it (shop_customer_id is null) made DuckDB pick a nested-loop
+    join, 500 s at 1M orders against seconds for the hash join.
+#}
 identified as (
     select
         orders.order_id,
@@ -123,11 +128,6 @@ identified as (
         orders.ordered_at,
         orders.delivered_at
     from orders
-    {#
-        equi-join only: the coalesce above already prefers the order's own account, and a
-        left-side condition here (shop_customer_id is null) made DuckDB pick a nested-loop join,
-        500 s at 1M orders against seconds for this hash join
-    #}
     left join email_owners
         on orders.email_normalized_hash = email_owners.email_normalized_hash
 ),
