@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 MetadataValue = int | str
+
+
+def _total(files: Sequence[object], count: str) -> int:
+    """One per-file count summed over a report's files."""
+    return sum(getattr(file, count) for file in files)
 
 
 @dataclass(frozen=True)
@@ -49,19 +55,19 @@ class StageReport:
 
     @property
     def rows_read(self) -> int:
-        return sum(file.rows_read for file in self.files)
+        return _total(self.files, "rows_read")
 
     @property
     def rows_staged(self) -> int:
-        return sum(file.rows_staged for file in self.files)
+        return _total(self.files, "rows_staged")
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(file.rows_quarantined for file in self.files)
+        return _total(self.files, "rows_quarantined")
 
     @property
     def rows_duplicate(self) -> int:
-        return sum(file.rows_duplicate for file in self.files)
+        return _total(self.files, "rows_duplicate")
 
     def as_metadata(self) -> dict[str, MetadataValue]:
         """Flat counts plus one readable line per file that needs attention or was staged."""
@@ -115,19 +121,19 @@ class LoadReport:
 
     @property
     def rows_read(self) -> int:
-        return sum(file.rows_read for file in self.files)
+        return _total(self.files, "rows_read")
 
     @property
     def rows_loaded(self) -> int:
-        return sum(file.rows_loaded for file in self.files)
+        return _total(self.files, "rows_loaded")
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(file.rows_quarantined for file in self.files)
+        return _total(self.files, "rows_quarantined")
 
     @property
     def rows_duplicate(self) -> int:
-        return sum(file.rows_duplicate for file in self.files)
+        return _total(self.files, "rows_duplicate")
 
     def as_metadata(self) -> dict[str, MetadataValue]:
         """Flat totals plus one line per file."""

@@ -21,7 +21,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import psycopg
 from psycopg import errors, sql
 
@@ -32,6 +31,7 @@ from orchestration.serving.snapshot import (
     quote_identifier,
     sql_literal,
 )
+from orchestration.warehouse import connect
 
 LIVE_SCHEMA = "marts"
 PREVIOUS_SCHEMA = "marts_previous"
@@ -88,9 +88,7 @@ def schema_for_build(build_id: str) -> str:
 def export_csv(serving_file: Path, snapshot: MartSnapshot, csv_dir: Path) -> dict[str, Path]:
     """One header-less CSV per mart from the (closed, private) new serving file."""
     files: dict[str, Path] = {}
-    con = duckdb.connect(str(serving_file), read_only=True)
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    with connect(serving_file, read_only=True) as con:
         for mart, columns in snapshot.columns.items():
             expressions = ", ".join(postgres_column(name, kind)[1] for name, kind in columns)
             files[mart] = csv_dir / f"{mart}.csv"
@@ -98,8 +96,6 @@ def export_csv(serving_file: Path, snapshot: MartSnapshot, csv_dir: Path) -> dic
                 f"copy (select {expressions} from main.{quote_identifier(mart)}) "
                 f"to {sql_literal(files[mart])} (format csv, header false)"
             )
-    finally:
-        con.close()
     return files
 
 
