@@ -7,8 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 
-export DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
-export LANDING_DIR ?= $(CURDIR)/data/landing
+# settings (DUCKDB_PATH, LANDING_DIR, ...) are read by warehouse/settings.py, defaults there
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 
@@ -27,9 +26,11 @@ $(CURDIR)/.tools/bin/uv:
 install: $(if $(shell command -v uv 2>/dev/null),,$(CURDIR)/.tools/bin/uv)  ## uv sync --frozen (bootstraps uv if missing)
 	$(UV) sync --frozen --quiet
 	@mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	@# the manifest the Dagster definitions read (dbt parse, only when a dbt file changed)
+	@$(RUN) python -m orchestration.project >/dev/null
 
 run: install  ## demo store if landing is empty, then the whole pipeline, then a summary
-	$(RUN) python -m orchestration.run_pipeline
+	$(RUN) python -m orchestration.runner
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000
 	$(RUN) dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
@@ -46,11 +47,9 @@ docs: install  ## dbt docs generate
 test: install  ## the test suite (pytest on real DuckDB files, dbt and Dagster)
 	$(RUN) pytest
 
-lint: install  ## ruff check, ruff format --check, sqlfluff lint
-	$(RUN) ruff check .
-	$(RUN) ruff format --check .
+lint: install  ## every pre-commit hook on every file: hygiene, ruff, sqlfluff, mypy
 	@mkdir -p target/sqlfluff
-	$(LINT_ENV) $(RUN) sqlfluff lint dbt_project/models dbt_project/tests
+	$(RUN) pre-commit run --all-files --show-diff-on-failure
 
 fix: install  ## apply ruff and sqlfluff fixes
 	$(RUN) ruff check --fix .

@@ -18,10 +18,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from orchestration.warehouse import REPO_ROOT
+from warehouse.paths import REPO_ROOT
+from warehouse.settings import Settings
+from warehouse.sources import SOURCES
 
 SCALES = {"S": 100_000, "M": 1_000_000, "L": 10_000_000}
-SOURCES = ["orders", "referral_codes", "referral_events", "messages"]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 BIN = Path(sys.executable).parent
 
@@ -99,7 +100,7 @@ def bench_scale(label: str, orders: int, memory_limit: str | None) -> dict:
     dbt = [str(BIN / "dbt")]
     dbt_opts = ["--target-path", str(target), "--log-path", str(work / "logs")]
     python = str(BIN / "python")
-    gen_cmd = [python, "-m", "orchestration.demo_store", "--orders", str(orders), "--seed", "7"]
+    gen_cmd = [python, "-m", "demo_store", "--orders", str(orders), "--seed", "7"]
     print(f"[{label}] generating {orders:,} orders", flush=True)
     generation = _run("generate", [*gen_cmd, "--out", str(landing)], env)
     last_day = _hold_back_last_day(landing, work / "holdback")
@@ -134,7 +135,7 @@ def bench_scale(label: str, orders: int, memory_limit: str | None) -> dict:
     return {
         "scale": label,
         "orders": orders,
-        "memory_limit": memory_limit or os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
+        "memory_limit": memory_limit or Settings.from_env().duckdb_memory_limit,
         "generation": asdict(generation),
         "stages": [asdict(s) for s in full],
         "scan": asdict(scan),

@@ -1,39 +1,28 @@
 """Asset checks: the Great Expectations gate on every staged batch, and raw-source freshness.
 
-`<source>_batch_meets_suite` is a blocking check on landing/<source>. When an error-severity
+`landing_<source>_batch_meets_suite` is a blocking check on landing/<source>_batch (names from
+warehouse/sources.py). When an error-severity
 expectation fails beyond its tolerance it fails with severity ERROR: the batch is logged as
 blocked, and the raw merge plus everything downstream of it (dbt, publication) is skipped in
 that run. Warnings fail the check with severity WARN, which blocks nothing.
 
-`<schema>_<table>_is_fresh` checks on the raw tables fail when a source's newest loaded row is
-older than its MAX_FILE_AGE (files stopped arriving, or every new batch was blocked).
+`<system>_<table>_is_fresh` checks on the raw tables fail when a source's newest loaded row is
+older than the freshness settings allow (files stopped arriving, or every new batch was blocked).
 """
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb as duckdb_module
 
-from orchestration.assets.ingestion import (
-    MAX_FILE_AGE,
-    current_batch_id,
-    landing_key,
-    raw_keys,
-    raw_table_name,
-)
+from orchestration.assets.ingestion import current_batch_id, landing_key, raw_keys
 from orchestration.assets.retries import TRANSIENT_RETRY, fail_fast_unless_transient
-from orchestration.gates import GateOutcome, validate_batch
-from orchestration.ingestion import SOURCES, record_blocked_batch
-from orchestration.resources import WarehouseResource
-
-
-def data_docs_dir() -> Path | None:
-    """Where GX writes Data Docs: $GX_DATA_DOCS_DIR, else the gates' default (gx_data_docs/)."""
-    configured = os.environ.get("GX_DATA_DOCS_DIR")
-    return Path(configured) if configured else None
+from warehouse.connection import open_warehouse
+from warehouse.gates import GateOutcome, validate_batch
+from warehouse.ingestion import record_blocked_batch
+from warehouse.settings import Settings
+from warehouse.sources import SOURCES
 
 
 def gate_metadata(outcome: GateOutcome) -> dict[str, Any]:
@@ -70,7 +59,7 @@ def gate_result(outcome: GateOutcome) -> dg.AssetCheckResult:
 def _gate_check(source: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=landing_key(source),
-        name=f"{source}_batch_meets_suite",
+        name=SOURCES[source].gate_check_name,
         blocking=True,
         description=(
             f"Great Expectations suite(s) for {source} on the staged batch: failing rows are "
@@ -80,11 +69,11 @@ def _gate_check(source: str) -> dg.AssetChecksDefinition:
         retry_policy=TRANSIENT_RETRY,
     )
     def _gate(
-        context: dg.AssetCheckExecutionContext, duckdb: WarehouseResource
+        context: dg.AssetCheckExecutionContext, settings: dg.ResourceParam[Settings]
     ) -> dg.AssetCheckResult:
         batch_id = current_batch_id(context, source)
-        with fail_fast_unless_transient(f"gate {source}"), duckdb.connect() as con:
-            outcome = validate_batch(con, source, batch_id, docs_dir=data_docs_dir())
+        with fail_fast_unless_transient(f"gate {source}"), open_warehouse(settings) as con:
+            outcome = validate_batch(con, source, batch_id, settings)
             if not outcome.success:
                 record_blocked_batch(con, source, batch_id, outcome.summary_line())
         if outcome.success:
@@ -137,24 +126,29 @@ def freshness_result(
 
 
 def _freshness_check(source: str) -> dg.AssetChecksDefinition:
-    key = raw_keys(source)[0]
-    table = raw_table_name(key)
-    warn_after, error_after = MAX_FILE_AGE[source]
+    spec = SOURCES[source]
+    table = spec.raw_table
 
     @dg.asset_check(
-        asset=key,
-        name=f"{'_'.join(key.path)}_is_fresh",
+        asset=raw_keys(source)[0],
+        name=spec.freshness_check_name,
         description=(
-            f"Newest row of {table} loaded within {warn_after} (warn) / {error_after} (error): "
-            f"fails when {source} files stop arriving or every new batch is blocked."
+            f"Newest row of {table} loaded within FRESHNESS_WARN_AFTER_HOURS (warn) / "
+            f"FRESHNESS_ERROR_AFTER_HOURS (error): fails when {source} files stop arriving or "
+            "every new batch is blocked."
         ),
         retry_policy=TRANSIENT_RETRY,
     )
-    def _fresh(duckdb: WarehouseResource) -> dg.AssetCheckResult:
-        with fail_fast_unless_transient(f"freshness {source}"), duckdb.connect(True) as con:
+    def _fresh(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        with (
+            fail_fast_unless_transient(f"freshness {source}"),
+            open_warehouse(settings, read_only=True) as con,
+        ):
             newest = _newest_load(con, table)
         # _loaded_at is a naive UTC timestamp (landing contract)
         now = datetime.now(UTC).replace(tzinfo=None)
+        warn_after = timedelta(hours=settings.freshness_warn_after_hours)
+        error_after = timedelta(hours=settings.freshness_error_after_hours)
         return freshness_result(newest, warn_after, error_after, now)
 
     return _fresh

@@ -1,15 +1,15 @@
 """The dbt project as Dagster sees it, and the manifest `@dbt_assets` reads when definitions load.
 
-`dagster dev` re-parses the project on every load (dagster-dbt's own rule). Everywhere else
-(`make run`, tests, a fresh clone, the webserver) the manifest is parsed when it is missing or
-older than any dbt file, so loading the definitions never needs a manual `dbt parse`.
+`dagster dev` re-parses the project on every load (dagster-dbt's `prepare_if_dev`). Everywhere
+else the entry points call `build_manifest_if_stale()` before they load the definitions:
+`make install`, `make run` (orchestration.runner), and pytest's start-up (tests/conftest.py).
+Importing this module never starts dbt.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.warehouse import REPO_ROOT
+from warehouse.paths import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -49,38 +49,40 @@ def manifest_is_stale(project: DbtProject = WAREHOUSE_DBT) -> bool:
     return any(path.stat().st_mtime > built for path in _dbt_input_files(project.project_dir))
 
 
-def parse_manifest(project: DbtProject = WAREHOUSE_DBT) -> Path:
-    """`dbt parse` into the project's target folder, one process at a time; returns the manifest."""
+def build_manifest_if_stale(project: DbtProject = WAREHOUSE_DBT) -> Path:
+    """`dbt parse` into the project's target folder when the manifest is missing or stale, one
+    process at a time; returns the manifest.
+
+    A failing parse with an older manifest on disk keeps the old one and logs the error, so a
+    half-edited model does not take the whole code location down.
+    """
     target = project.project_dir / project.target_path
     target.mkdir(parents=True, exist_ok=True)
     with (target / ".manifest.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             # another process may have parsed while this one waited for the lock
-            if manifest_is_stale(project) or os.environ.get("DAGSTER_IS_DEV_CLI"):
-                DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-                    ["parse", "--quiet"], target_path=project.target_path
-                ).wait()
+            if manifest_is_stale(project):
+                _parse(project)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return project.manifest_path
 
 
-def prepare_if_dev(project: DbtProject = WAREHOUSE_DBT) -> None:
-    """Make sure a current manifest exists before `@dbt_assets` reads it.
-
-    Under `dagster dev` always parse (edits show up on reload); elsewhere only when the manifest is
-    missing or stale. A failing parse with an older manifest on disk keeps the old one and logs
-    the error, so a half-edited model does not take the whole code location down.
-    """
-    if not (os.environ.get("DAGSTER_IS_DEV_CLI") or manifest_is_stale(project)):
-        return
+def _parse(project: DbtProject) -> None:
     try:
-        parse_manifest(project)
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
     except Exception:
         if not project.manifest_path.exists():
             raise
         logger.exception("dbt parse failed; using the previous %s", project.manifest_path)
 
 
-prepare_if_dev()
+# under `dagster dev` (DAGSTER_IS_DEV_CLI) dagster-dbt parses on every load; elsewhere a no-op
+WAREHOUSE_DBT.prepare_if_dev()
+
+
+if __name__ == "__main__":
+    print(build_manifest_if_stale())

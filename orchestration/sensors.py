@@ -14,10 +14,10 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets.dbt_models import DBT_LAYERS
-from orchestration.ingestion import SOURCES
-from orchestration.ingestion.discovery import discover_files
 from orchestration.jobs import WAREHOUSE_RUN_TAGS, warehouse_job
-from orchestration.resources import WarehouseResource
+from warehouse.ingestion.discovery import discover_files
+from warehouse.settings import Settings
+from warehouse.sources import SOURCES
 
 FileState = tuple[int, int]  # mtime in ns, size in bytes
 
@@ -26,9 +26,9 @@ def landing_snapshot(landing_dir: Path) -> dict[str, FileState]:
     """Every landing file of every source, keyed "<folder>/<name>", with its mtime and size."""
     snapshot: dict[str, FileState] = {}
     for spec in SOURCES.values():
-        for path in discover_files(landing_dir / spec.folder):
+        for path in discover_files(landing_dir / spec.landing_folder):
             stat = path.stat()
-            snapshot[f"{spec.folder}/{path.name}"] = (stat.st_mtime_ns, stat.st_size)
+            snapshot[f"{spec.landing_folder}/{path.name}"] = (stat.st_mtime_ns, stat.st_size)
     return snapshot
 
 
@@ -61,10 +61,10 @@ def run_key_for(files: dict[str, FileState]) -> str:
     description="Starts the warehouse job once for all files that arrived since the last tick.",
 )
 def landing_files_sensor(
-    context: dg.SensorEvaluationContext, duckdb: WarehouseResource
+    context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]
 ) -> dg.SensorResult:
     seen = parse_cursor(context.cursor)
-    current = landing_snapshot(duckdb.landing_path())
+    current = landing_snapshot(settings.landing_dir)
     arrived = new_files(seen, current)
     cursor = dump_cursor(current)
     if not arrived:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.warehouse import REPO_ROOT
+from warehouse.paths import REPO_ROOT
 
 DBT = Path(sys.executable).with_name("dbt")
 

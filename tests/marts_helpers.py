@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from orchestration.ingestion import ensure_raw_schema
-from orchestration.warehouse import connect
 from tests.dbt_cli import run_dbt
+from warehouse.connection import connect
+from warehouse.ingestion import ensure_raw_schema
 
 
 def build_fixture_warehouse(fixture: Path, folder: Path) -> Path:

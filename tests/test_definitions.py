@@ -17,12 +17,12 @@ from orchestration.assets.dbt_models import one_result_per_check
 from orchestration.assets.retries import fail_fast_unless_transient, is_transient
 from orchestration.checks import freshness_result
 from orchestration.definitions import defs
-from orchestration.ingestion import SOURCES
 from orchestration.jobs import WAREHOUSE_WRITER_TAG
 from orchestration.project import WAREHOUSE_DBT, manifest_is_stale
-from orchestration.warehouse import REPO_ROOT
+from warehouse.paths import REPO_ROOT
+from warehouse.sources import SOURCES
 
-LANDING = [dg.AssetKey(["landing", source]) for source in SOURCES]
+LANDING = [dg.AssetKey(spec.landing_asset_path) for spec in SOURCES.values()]
 RAW = [
     dg.AssetKey(path)
     for path in (
@@ -116,13 +116,15 @@ def test_dbt_sources_are_the_raw_assets_so_staging_reads_from_ingestion(asset_gr
 
 def test_lineage_runs_from_every_landing_folder_to_the_published_marts(asset_graph):
     upstream_of_ltv = _upstream(asset_graph, dg.AssetKey("customer_lifetime_value"))
-    assert {dg.AssetKey(["landing", "orders"]), dg.AssetKey(["shop", "orders"])} <= upstream_of_ltv
+    orders_batch = dg.AssetKey(["landing", "orders_batch"])
+    assert {orders_batch, dg.AssetKey(["shop", "orders"])} <= upstream_of_ltv
     assert dg.AssetKey("stg_shop__orders") in upstream_of_ltv
     assert dg.AssetKey("int_orders_numbered_per_customer") in upstream_of_ltv
     upstream_of_funnel = _upstream(asset_graph, dg.AssetKey("referral_funnel_monthly"))
-    assert {dg.AssetKey(["landing", "messages"]), dg.AssetKey(["landing", "referral_events"])} <= (
-        upstream_of_funnel
-    )
+    assert {
+        dg.AssetKey(["landing", "messages_batch"]),
+        dg.AssetKey(["landing", "referral_events_batch"]),
+    } <= upstream_of_funnel
     published_from = asset_graph.get(PUBLISHED).parent_keys
     assert {dg.AssetKey(mart) for mart in LAYERS["marts"]} <= published_from
     assert set(LANDING) <= _upstream(asset_graph, PUBLISHED)
@@ -130,11 +132,13 @@ def test_lineage_runs_from_every_landing_folder_to_the_published_marts(asset_gra
 
 def test_every_landing_asset_has_a_blocking_gate_that_runs_before_its_merge(asset_graph):
     for source in SOURCES:
-        key = dg.AssetCheckKey(dg.AssetKey(["landing", source]), f"{source}_batch_meets_suite")
+        key = dg.AssetCheckKey(
+            dg.AssetKey(["landing", f"{source}_batch"]), f"landing_{source}_batch_meets_suite"
+        )
         assert key in asset_graph.asset_check_keys
         assert asset_graph.get_check_spec(key).blocking
     # the merge depends on the landing asset, so the blocking gate stops it
-    assert dg.AssetKey(["landing", "orders"]) in asset_graph.get(RAW[0]).parent_keys
+    assert dg.AssetKey(["landing", "orders_batch"]) in asset_graph.get(RAW[0]).parent_keys
 
 
 def test_every_raw_source_has_a_freshness_check(asset_graph):
@@ -230,12 +234,14 @@ def test_manifest_is_stale_when_a_model_is_newer_than_it(tmp_path: Path):
 
 
 @pytest.mark.integration
-def test_definitions_load_on_a_fresh_clone_without_a_manifest_or_dbt_on_path(tmp_path: Path):
+def test_a_fresh_clone_builds_its_manifest_without_dbt_on_path_then_loads_the_definitions(
+    tmp_path: Path,
+):
     clone = tmp_path / "clone"
     clone.mkdir()
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copyfile(REPO_ROOT / name, clone / name)
-    for folder in ("dbt_project", "seeds", "orchestration", "expectations"):
+    for folder in ("dbt_project", "seeds", "orchestration", "warehouse", "expectations"):
         shutil.copytree(
             REPO_ROOT / folder, clone / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -251,6 +257,8 @@ def test_definitions_load_on_a_fresh_clone_without_a_manifest_or_dbt_on_path(tmp
         [
             sys.executable,
             "-c",
+            # what `make install` runs, then what `dagster` loads
+            "from orchestration.project import build_manifest_if_stale; build_manifest_if_stale(); "
             "from orchestration.definitions import defs; "
             "print(len(defs.resolve_asset_graph().get_all_asset_keys()))",
         ],

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.demo_store import REPORT_FILE_NAME, GenerationReport, generate_store
-from orchestration.warehouse import REPO_ROOT
+from demo_store import REPORT_FILE_NAME, GenerationReport, generate_store
+from warehouse.paths import REPO_ROOT
 
 SOURCES = {
     "orders": "jsonl",
@@ -558,7 +558,7 @@ def test_the_command_line_writes_a_store_and_summarises_it(tmp_path: Path) -> No
     command = [
         sys.executable,
         "-m",
-        "orchestration.demo_store",
+        "demo_store",
         "--orders",
         "300",
         "--seed",

@@ -12,11 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.gates import GateOutcome, suite_names, suite_rules, validate_batch
-from orchestration.gates.results import ExpectationResult
-from orchestration.gates.targets import GATES
-from orchestration.ingestion import ensure_raw_schema
-from orchestration.warehouse import connect
+from warehouse.connection import connect
+from warehouse.gates import GateOutcome, suite_names, suite_rules, validate_batch
+from warehouse.gates.results import ExpectationResult
+from warehouse.gates.targets import GATES
+from warehouse.ingestion import ensure_raw_schema
+from warehouse.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gates"
 BATCH = "b1"
@@ -63,8 +64,15 @@ def stage(con: duckdb.DuckDBPyConnection, source: str, *breaks: str) -> None:
         con.execute(statement)
 
 
-def gate(con: duckdb.DuckDBPyConnection, source: str, tmp_path: Path, **kwargs) -> GateOutcome:
-    return validate_batch(con, source, BATCH, docs_dir=tmp_path / "docs", **kwargs)
+def gate(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    tmp_path: Path,
+    settings: Settings | None = None,
+    **kwargs,
+) -> GateOutcome:
+    settings = (settings or Settings()).replace(data_docs_dir=tmp_path / "docs")
+    return validate_batch(con, source, BATCH, settings, **kwargs)
 
 
 def result(outcome: GateOutcome, name: str, suite: str | None = None) -> ExpectationResult:

@@ -14,27 +14,23 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions
+from tests.settings_helpers import settings_for
+from warehouse.sources import ORDERS
 
 pytestmark = pytest.mark.integration
 
 MARTS = ["customer_lifetime_value", "cohort_repeat_purchase_rates", "referral_linked_purchases"]
-GATE_STEP = "landing__orders_orders_batch_meets_suite"
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
-    monkeypatch.setenv("DUCKDB_PATH", str(root / "warehouse.duckdb"))
-    monkeypatch.setenv("LANDING_DIR", str(root / "landing"))
-    monkeypatch.setenv("GX_DATA_DOCS_DIR", str(root / "gx_docs"))
-    monkeypatch.setenv("SERVING_DIR", str(root / "serving"))
+GATE = ORDERS.gate_check_name
+# Dagster's step key of a check: the asset key joined by "__", then the check name
+GATE_STEP = "__".join(ORDERS.landing_asset_path) + "_" + GATE
 
 
 def _run(root: Path) -> dg.ExecuteInProcessResult:
     (root / "dagster_home").mkdir(exist_ok=True)
+    job = build_definitions(settings_for(root)).resolve_job_def("warehouse_job")
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
-        return defs.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
+        return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 def _query(root: Path, sql: str) -> list[tuple]:
@@ -56,19 +52,17 @@ def _marts_fingerprint(root: Path) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A clean 300-order store, loaded and built once."""
-    from orchestration.demo_store import generate_store
+    from demo_store import generate_store
 
     root = tmp_path_factory.mktemp("gates_baseline")
     generate_store(root / "landing", orders=300, seed=11, dirty_rate=0.0)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _env(monkeypatch, root)
-        result = _run(root)
+    result = _run(root)
     assert result.success, [event.step_key for event in result.get_step_failure_events()]
     yield root
 
 
 @pytest.fixture
-def store(loaded_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def store(loaded_store: Path, tmp_path: Path) -> Path:
     """This test's copy of the loaded warehouse and its landing folder."""
     root = tmp_path / "store"
     root.mkdir()
@@ -76,7 +70,6 @@ def store(loaded_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         if (loaded_store / name).exists():
             shutil.copyfile(loaded_store / name, root / name)
     shutil.copytree(loaded_store / "landing", root / "landing")
-    _env(monkeypatch, root)
     return root
 
 
@@ -114,7 +107,7 @@ def test_a_batch_with_30_percent_negative_totals_is_blocked_and_the_marts_stay(s
     (gate,) = [
         evaluation
         for evaluation in result.get_asset_check_evaluations()
-        if evaluation.check_name == "orders_batch_meets_suite"
+        if evaluation.check_name == GATE
     ]
     assert not gate.passed
     assert gate.severity == dg.AssetCheckSeverity.ERROR
@@ -145,7 +138,7 @@ def test_a_batch_with_only_warnings_goes_through_to_the_marts(store: Path):
     (gate,) = [
         evaluation
         for evaluation in result.get_asset_check_evaluations()
-        if evaluation.check_name == "orders_batch_meets_suite"
+        if evaluation.check_name == GATE
     ]
     assert not gate.passed
     assert gate.severity == dg.AssetCheckSeverity.WARN

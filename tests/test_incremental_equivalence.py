@@ -27,10 +27,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.demo_store import generate_store
-from orchestration.ingestion import ensure_raw_schema, merge_staged, stage_new_files
-from orchestration.warehouse import connect
+from demo_store import generate_store
 from tests.dbt_cli import run_dbt
+from warehouse.connection import connect
+from warehouse.ingestion import ensure_raw_schema, merge_staged, stage_new_files
 
 pytestmark = pytest.mark.integration
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion import (
-    SOURCES,
+from warehouse.ingestion import (
     LoadReport,
     StageReport,
     merge_staged,
     stage_new_files,
 )
+from warehouse.sources import SOURCES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
 RAW_TABLES = [
@@ -40,7 +40,7 @@ RAW_TABLES = [
 def land(landing: Path, scenario: str, source: str | None = None) -> None:
     """Copy a fixture scenario's files (all sources, or one) into the landing folder."""
     for folder in sorted((FIXTURES / scenario).iterdir()):
-        if source is None or folder.name == SOURCES[source].folder:
+        if source is None or folder.name == SOURCES[source].landing_folder:
             shutil.copytree(folder, landing / folder.name, dirs_exist_ok=True)
 
 

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion import (
-    SOURCES,
+from warehouse.ingestion import (
     merge_staged,
     record_blocked_batch,
     stage_new_files,
 )
+from warehouse.sources import SOURCES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
 
 
 def land(landing: Path, scenario: str, source: str) -> None:
-    folder = SOURCES[source].folder
+    folder = SOURCES[source].landing_folder
     shutil.copytree(FIXTURES / scenario / folder, landing / folder, dirs_exist_ok=True)
 
 
@@ -151,7 +151,7 @@ def test_rows_read_is_loaded_plus_quarantined_plus_duplicate_for_every_file(
 ) -> None:
     for scenario in ("clean", "dirty", "update", "malformed"):
         for source in SOURCES:
-            if (FIXTURES / scenario / SOURCES[source].folder).is_dir():
+            if (FIXTURES / scenario / SOURCES[source].landing_folder).is_dir():
                 land(landing, scenario, source)
                 ingest(con, source, landing, scenario)
 

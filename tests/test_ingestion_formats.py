@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingestion import discovery, merge_staged, stage_new_files
+from warehouse.ingestion import discovery, merge_staged, stage_new_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingestion"
 ORDER_LINE = (FIXTURES / "clean" / "orders" / "orders_2025-03-01.jsonl").read_text().splitlines()

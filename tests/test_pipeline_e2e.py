@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import run_pipeline
-from orchestration.summary import SourceCounts, raw_tables
+from orchestration.runner import make_run as run_pipeline
+from warehouse.summary import SourceCounts, raw_tables
 
 
 def test_a_landing_folder_with_only_generator_leftovers_counts_as_empty(tmp_path: Path):
@@ -34,11 +34,8 @@ def _raw_counts(path: Path) -> dict[str, int]:
 
 @pytest.mark.integration
 def test_make_run_loads_a_demo_store_and_a_second_run_changes_nothing(
-    warehouse_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    warehouse_env: Path, capsys: pytest.CaptureFixture[str]
 ):
-    monkeypatch.setenv("DAGSTER_HOME", str(warehouse_env / "dagster_home"))
-    monkeypatch.setenv("GX_DATA_DOCS_DIR", str(warehouse_env / "gx_docs"))
-    monkeypatch.setenv("SERVING_DIR", str(warehouse_env / "serving"))
     warehouse = warehouse_env / "warehouse.duckdb"
 
     # the landing folder is empty: main writes a (small) demo store first

@@ -7,15 +7,16 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.definitions import defs
-from orchestration.resources import WarehouseResource
+from orchestration.definitions import build_definitions, defs
 from orchestration.sensors import landing_files_sensor
-from orchestration.warehouse import connect
+from tests.settings_helpers import settings_for
+from warehouse.connection import open_warehouse
+from warehouse.settings import Settings
 
 
 def _tick(landing: Path, cursor: str | None = None) -> tuple[list[dg.RunRequest], str | None]:
     context = dg.build_sensor_context(
-        cursor=cursor, resources={"duckdb": WarehouseResource(landing_dir=str(landing))}
+        cursor=cursor, resources={"settings": Settings(landing_dir=landing)}
     )
     data = landing_files_sensor.evaluate_tick(context)
     return list(data.run_requests or []), data.cursor
@@ -77,31 +78,27 @@ def test_the_sensor_targets_the_warehouse_job():
 
 
 @pytest.mark.integration
-def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
-    warehouse_env: Path, monkeypatch: pytest.MonkeyPatch
-):
-    from orchestration.demo_store import generate_store
+def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(tmp_path: Path):
+    from demo_store import generate_store
 
-    monkeypatch.setenv("GX_DATA_DOCS_DIR", str(warehouse_env / "gx_docs"))
-    monkeypatch.setenv("SERVING_DIR", str(warehouse_env / "serving"))
-    landing = warehouse_env / "landing"
-    generate_store(landing, orders=300, seed=7)
+    settings = settings_for(tmp_path)
+    generate_store(settings.landing_dir, orders=300, seed=7)
 
-    (warehouse_env / "dagster_home").mkdir()
-    with dg.instance_for_test(temp_dir=str(warehouse_env / "dagster_home")) as instance:
-        context = dg.build_sensor_context(
-            instance=instance, resources={"duckdb": WarehouseResource()}
-        )
+    (tmp_path / "dagster_home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"settings": settings})
         data = landing_files_sensor.evaluate_tick(context)
         (request,) = data.run_requests or []
-        result = defs.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, tags=request.tags, raise_on_error=False
+        result = (
+            build_definitions(settings)
+            .resolve_job_def("warehouse_job")
+            .execute_in_process(instance=instance, tags=request.tags, raise_on_error=False)
         )
         assert result.success, [e.step_key for e in result.get_step_failure_events()]
         materialized = {event.asset_key for event in result.get_asset_materialization_events()}
         for key in (
-            ["landing", "orders"],
-            ["landing", "messages"],
+            ["landing", "orders_batch"],
+            ["landing", "messages_batch"],
             ["shop", "orders"],
             ["shop", "order_lines"],
             ["referrals", "referral_codes"],
@@ -117,14 +114,14 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
         # every dbt model reports the row count of its table, counted independently here
         by_key = {e.asset_key: e for e in result.get_asset_materialization_events()}
         metadata = by_key[dg.AssetKey(["customer_lifetime_value"])].materialization.metadata
-        with connect(read_only=True) as con:
+        with open_warehouse(settings, read_only=True) as con:
             (customers,) = con.execute(
                 "select count(*) from marts.customer_lifetime_value"
             ).fetchall()[0]
         assert metadata["dagster/row_count"].value == customers > 0
-        assert "net_revenue_usd" in {
-            c.name for c in metadata["dagster/column_schema"].schema.columns
-        }
+        schema = metadata["dagster/column_schema"]
+        assert isinstance(schema, dg.TableSchemaMetadataValue)
+        assert "net_revenue_usd" in {column.name for column in schema.schema.columns}
         gates = {
             evaluation.check_name: evaluation
             for evaluation in result.get_asset_check_evaluations()
@@ -133,6 +130,6 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(
         assert len(gates) == 4
         # the same files on the next tick start nothing
         context = dg.build_sensor_context(
-            instance=instance, cursor=data.cursor, resources={"duckdb": WarehouseResource()}
+            instance=instance, cursor=data.cursor, resources={"settings": settings}
         )
         assert not landing_files_sensor.evaluate_tick(context).run_requests

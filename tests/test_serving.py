@@ -20,10 +20,11 @@ import duckdb
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from orchestration.serving import Publication, publish_marts, read_log
-from orchestration.serving import parquet_store as parquet_store_module
-from orchestration.warehouse import REPO_ROOT
 from tests.reader_loop import read_duckdb
+from tests.settings_helpers import publish
+from warehouse.paths import REPO_ROOT
+from warehouse.serving import Publication, read_log
+from warehouse.serving import parquet_store as parquet_store_module
 
 READER_LOOP = REPO_ROOT / "tests" / "reader_loop.py"
 
@@ -101,9 +102,9 @@ def test_a_second_publication_replaces_the_first_in_every_local_target(
     warehouse: Path, tmp_path: Path
 ) -> None:
     serving = tmp_path / "serving"
-    first = publish_marts(warehouse, serving, "build-1")
+    first = publish(warehouse, serving, "build-1")
     expected = write_fixture_marts(warehouse, customers=23)
-    second = publish_marts(warehouse, serving, "build-2")
+    second = publish(warehouse, serving, "build-2")
 
     # 23 customers -> 23 value rows, 23 // 2 + 1 = 12 retention rows, 23 % 7 + 3 = 5 funnel rows
     assert expected == {
@@ -139,7 +140,7 @@ def test_a_second_publication_replaces_the_first_in_every_local_target(
 def test_published_tables_hold_the_same_values_as_the_marts(
     warehouse: Path, tmp_path: Path
 ) -> None:
-    publish_marts(warehouse, tmp_path / "serving", "build-1")
+    publish(warehouse, tmp_path / "serving", "build-1")
     query = "select * from {} order by customer_id"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         expected = con.execute(query.format("marts.customer_lifetime_value")).fetchall()
@@ -157,7 +158,7 @@ def test_published_tables_hold_the_same_values_as_the_marts(
 def test_publication_metadata_names_the_build_and_every_marts_row_count(
     warehouse: Path, tmp_path: Path
 ) -> None:
-    publication = publish_marts(warehouse, tmp_path / "serving", "build-1")
+    publication = publish(warehouse, tmp_path / "serving", "build-1")
     metadata = publication.as_metadata()
     assert isinstance(publication, Publication)
     assert metadata["build_id"] == "build-1"
@@ -171,7 +172,7 @@ def test_a_failure_after_the_serving_file_is_built_leaves_the_previous_publicati
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serving = tmp_path / "serving"
-    first = publish_marts(warehouse, serving, "build-1")
+    first = publish(warehouse, serving, "build-1")
     before = (serving / "marts.duckdb").read_bytes()
     write_fixture_marts(warehouse, customers=30)
 
@@ -181,7 +182,7 @@ def test_a_failure_after_the_serving_file_is_built_leaves_the_previous_publicati
 
     monkeypatch.setattr(parquet_store_module, "finish_build", fail_parquet_write)
     with pytest.raises(OSError, match="injected"):
-        publish_marts(warehouse, serving, "build-2")
+        publish(warehouse, serving, "build-2")
 
     assert (serving / "marts.duckdb").read_bytes() == before
     assert serving_counts(serving / "marts.duckdb") == (
@@ -206,15 +207,15 @@ def test_an_unreachable_postgres_fails_the_publication_and_changes_nothing_local
     warehouse: Path, tmp_path: Path
 ) -> None:
     serving = tmp_path / "serving"
-    publish_marts(warehouse, serving, "build-1")
+    publish(warehouse, serving, "build-1")
     write_fixture_marts(warehouse, customers=30)
     closed_port = _free_port()
     with pytest.raises(Exception, match=str(closed_port)):
-        publish_marts(
+        publish(
             warehouse,
             serving,
             "build-2",
-            postgres_dsn=f"host=127.0.0.1 port={closed_port} dbname=x user=x connect_timeout=3",
+            serving_pg_dsn=f"host=127.0.0.1 port={closed_port} dbname=x user=x connect_timeout=3",
         )
     assert serving_counts(serving / "marts.duckdb")[0] == "build-1"
     assert os.readlink(serving / "parquet" / "current") == "build-1"
@@ -224,7 +225,7 @@ def test_an_unreachable_postgres_fails_the_publication_and_changes_nothing_local
 def test_only_the_last_three_parquet_builds_are_kept(warehouse: Path, tmp_path: Path) -> None:
     serving = tmp_path / "serving"
     for number in range(1, 6):
-        publication = publish_marts(warehouse, serving, f"build-{number}")
+        publication = publish(warehouse, serving, f"build-{number}")
     assert publication.pruned_builds == ["build-2"]
     builds = sorted(p.name for p in (serving / "parquet").iterdir() if not p.is_symlink())
     assert builds == ["CURRENT", "build-3", "build-4", "build-5"]
@@ -234,11 +235,11 @@ def test_a_reader_that_opened_the_old_file_keeps_its_snapshot(
     warehouse: Path, tmp_path: Path
 ) -> None:
     serving = tmp_path / "serving"
-    first = publish_marts(warehouse, serving, "build-1")
+    first = publish(warehouse, serving, "build-1")
     old_reader = duckdb.connect(str(serving / "marts.duckdb"), read_only=True)
     try:
         write_fixture_marts(warehouse, customers=40)
-        publish_marts(warehouse, serving, "build-2")
+        publish(warehouse, serving, "build-2")
         counted = old_reader.execute("select count(*) from customer_lifetime_value").fetchone()
         assert counted == (first.row_counts["customer_lifetime_value"],)
     finally:
@@ -249,11 +250,11 @@ def test_a_reader_that_opened_the_old_file_keeps_its_snapshot(
 def test_bad_build_ids_and_a_warehouse_without_marts_are_refused(tmp_path: Path) -> None:
     for bad in ["../escape", "current", "with space", ""]:
         with pytest.raises(ValueError, match="build id"):
-            publish_marts(tmp_path / "warehouse.duckdb", tmp_path / "serving", bad)
+            publish(tmp_path / "warehouse.duckdb", tmp_path / "serving", bad)
     with duckdb.connect(str(tmp_path / "empty.duckdb")) as con:
         con.execute("create schema marts")
     with pytest.raises(RuntimeError, match="no table in schema marts"):
-        publish_marts(tmp_path / "empty.duckdb", tmp_path / "serving", "build-1")
+        publish(tmp_path / "empty.duckdb", tmp_path / "serving", "build-1")
     assert not (tmp_path / "serving" / "marts.duckdb").exists()
 
 
@@ -315,7 +316,7 @@ def test_concurrent_readers_only_ever_see_complete_publications(
     warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serving = tmp_path / "serving"
-    publications = [publish_marts(warehouse, serving, "build-0")]
+    publications = [publish(warehouse, serving, "build-0")]
     readers = {
         "duckdb": start_reader("duckdb", str(serving / "marts.duckdb"), tmp_path),
         "views": start_reader("views", str(serving / "marts_views.duckdb"), tmp_path),
@@ -325,7 +326,7 @@ def test_concurrent_readers_only_ever_see_complete_publications(
         wait_until_ready(list(readers.values()))
         for number in range(1, 9):
             write_fixture_marts(warehouse, customers=10 + 13 * number)
-            publications.append(publish_marts(warehouse, serving, f"build-{number}"))
+            publications.append(publish(warehouse, serving, f"build-{number}"))
             time.sleep(0.5)
         summaries = {mode: stop_reader(p, stop) for mode, (p, stop, _) in readers.items()}
     finally:
@@ -383,7 +384,7 @@ def test_every_sample_query_of_the_bi_guide_runs_on_the_published_marts(tmp_path
     warehouse = tmp_path / "warehouse.duckdb"
     marts = write_contract_marts(warehouse)
     assert {"customer_lifetime_value", "referral_linked_purchases"} <= set(marts)
-    publish_marts(warehouse, tmp_path / "serving", "guide-1")
+    publish(warehouse, tmp_path / "serving", "guide-1")
     queries = bi_guide_queries()
     assert len(queries) >= 5
     for path in [

@@ -22,8 +22,7 @@ import duckdb
 import psycopg
 import pytest
 
-from orchestration.serving import Publication, publish_marts
-from orchestration.warehouse import REPO_ROOT
+from tests.settings_helpers import publish
 from tests.test_serving import (
     bi_guide_queries,
     check_reads,
@@ -33,6 +32,8 @@ from tests.test_serving import (
     write_contract_marts,
     write_fixture_marts,
 )
+from warehouse.paths import REPO_ROOT
+from warehouse.serving import Publication
 
 SCRIPT = REPO_ROOT / "scripts" / "postgres_serving.sh"
 UNAVAILABLE = 3  # the script's exit status when PostgreSQL is missing and cannot be installed
@@ -126,7 +127,9 @@ def test_postgres_holds_the_same_figures_as_the_duckdb_marts(
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     counts = write_fixture_marts(warehouse, customers=25)
-    publication = publish_marts(warehouse, tmp_path / "serving", "pg-1", postgres_server.dsn)
+    publication = publish(
+        warehouse, tmp_path / "serving", "pg-1", serving_pg_dsn=postgres_server.dsn
+    )
 
     assert publication.postgres_target and publication.postgres_target.endswith("schema marts")
     for query in FIGURES:
@@ -157,7 +160,9 @@ def test_a_republication_keeps_the_previous_schema_and_drops_older_ones(
     warehouse = tmp_path / "warehouse.duckdb"
     for number, customers in enumerate([11, 12, 13]):
         write_fixture_marts(warehouse, customers=customers)
-        publish_marts(warehouse, tmp_path / "serving", f"keep-{number}", postgres_server.dsn)
+        publish(
+            warehouse, tmp_path / "serving", f"keep-{number}", serving_pg_dsn=postgres_server.dsn
+        )
     schemas = postgres_server.psql(
         "select nspname from pg_namespace where nspname like 'marts%' order by 1"
     )
@@ -172,21 +177,23 @@ def test_a_reader_transaction_keeps_its_version_and_the_swap_waits_for_it(
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     write_fixture_marts(warehouse, customers=14)
-    publish_marts(warehouse, tmp_path / "serving", "wait-1", postgres_server.dsn)
+    publish(warehouse, tmp_path / "serving", "wait-1", serving_pg_dsn=postgres_server.dsn)
     write_fixture_marts(warehouse, customers=41)
     outcome: list[Publication | BaseException] = []
 
-    def publish() -> None:
+    def publish_in_background() -> None:
         try:
             outcome.append(
-                publish_marts(warehouse, tmp_path / "serving", "wait-2", postgres_server.dsn)
+                publish(
+                    warehouse, tmp_path / "serving", "wait-2", serving_pg_dsn=postgres_server.dsn
+                )
             )
         except BaseException as error:
             outcome.append(error)
 
     with psycopg.connect(postgres_server.dsn) as reader:
         first = reader.execute("select distinct build_id from marts._publication").fetchall()
-        publisher = threading.Thread(target=publish)
+        publisher = threading.Thread(target=publish_in_background)
         publisher.start()
         time.sleep(2.0)  # the publisher has loaded its schema and waits for our lock by now
         counted = reader.execute("select count(*) from marts.customer_lifetime_value").fetchall()
@@ -206,14 +213,21 @@ def test_postgres_readers_never_see_a_mix_during_republication(
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     write_fixture_marts(warehouse, customers=9)
-    publications = [publish_marts(warehouse, tmp_path / "serving", "mix-0", postgres_server.dsn)]
+    publications = [
+        publish(warehouse, tmp_path / "serving", "mix-0", serving_pg_dsn=postgres_server.dsn)
+    ]
     reader = start_reader("postgres", postgres_server.dsn, tmp_path)
     try:
         wait_until_ready([reader])
         for number in range(1, 7):
             write_fixture_marts(warehouse, customers=9 + 17 * number)
             publications.append(
-                publish_marts(warehouse, tmp_path / "serving", f"mix-{number}", postgres_server.dsn)
+                publish(
+                    warehouse,
+                    tmp_path / "serving",
+                    f"mix-{number}",
+                    serving_pg_dsn=postgres_server.dsn,
+                )
             )
             time.sleep(0.3)
         summary = stop_reader(reader[0], reader[1])
@@ -231,7 +245,7 @@ def test_every_sample_query_of_the_bi_guide_runs_on_postgres(
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     write_contract_marts(warehouse)
-    publish_marts(warehouse, tmp_path / "serving", "guide-pg", postgres_server.dsn)
+    publish(warehouse, tmp_path / "serving", "guide-pg", serving_pg_dsn=postgres_server.dsn)
     with psycopg.connect(postgres_server.dsn) as conn:
         for query in bi_guide_queries():
             conn.execute(query).fetchall()

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from orchestration.gates import load_suite, suite_names, suite_rules
-from orchestration.gates.suites import EXPECTATIONS_DIR
-from orchestration.gates.targets import GATES
+from warehouse.gates import load_suite, suite_names, suite_rules
+from warehouse.gates.suites import EXPECTATIONS_DIR
+from warehouse.gates.targets import GATES
 
 SUITE_FILES = sorted(EXPECTATIONS_DIR.glob("*.json"))
 GATED_SUITES = {target.suite: target for targets in GATES.values() for target in targets}

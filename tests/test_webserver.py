@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.warehouse import REPO_ROOT
+from warehouse.paths import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -109,10 +109,10 @@ def test_the_webserver_lists_the_assets_and_the_blocking_gates(webserver: int):
     nodes = _graphql(webserver, ASSETS_AND_CHECKS)["data"]["assetNodes"]
     by_key = {"/".join(node["assetKey"]["path"]): node for node in nodes}
     for key in (
-        "landing/orders",
-        "landing/referral_codes",
-        "landing/referral_events",
-        "landing/messages",
+        "landing/orders_batch",
+        "landing/referral_codes_batch",
+        "landing/referral_events_batch",
+        "landing/messages_batch",
         "shop/orders",
         "shop/order_lines",
         "referrals/referral_codes",
@@ -128,6 +128,6 @@ def test_the_webserver_lists_the_assets_and_the_blocking_gates(webserver: int):
     assert by_key["customer_lifetime_value"]["groupName"] == "marts"
     gate = {
         check["name"]: check["blocking"]
-        for check in by_key["landing/orders"]["assetChecksOrError"]["checks"]
+        for check in by_key["landing/orders_batch"]["assetChecksOrError"]["checks"]
     }
-    assert gate == {"orders_batch_meets_suite": True}
+    assert gate == {"landing_orders_batch_meets_suite": True}

@@ -1,7 +1,9 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, dbt tests as asset checks.
 
 dbt runs `build` in its own process (DbtCliResource), so no Python step holds the DuckDB file
-meanwhile. Row counts and column schemas are read afterwards, read-only.
+meanwhile. It gets the warehouse file, the store's currency, time zone and windows from the
+`settings` resource as `--vars` (Settings.dbt_vars). Row counts and column schemas are read
+afterwards, read-only, from the same file.
 """
 
 import shutil
@@ -19,7 +21,8 @@ from dagster_dbt import (
 
 from orchestration.assets.retries import TRANSIENT_RETRY
 from orchestration.project import WAREHOUSE_DBT
-from orchestration.warehouse import connect
+from warehouse.connection import open_warehouse
+from warehouse.settings import Settings
 
 DBT_LAYERS = ("staging", "intermediate", "marts")
 OWNERS = ["team:analytics-engineering"]
@@ -64,13 +67,13 @@ TRANSLATOR = WarehouseDbtTranslator(
 )
 
 
-def relation_metadata(events: Iterable[Any]) -> Iterator[Any]:
+def relation_metadata(events: Iterable[Any], settings: Settings) -> Iterator[Any]:
     """Add row counts and column schemas to the models' outputs, read once dbt has exited.
 
     dagster-dbt's fetch_row_counts() queries while dbt's own process still holds the DuckDB file,
     and such queries fail on its lock; counting afterwards, read-only, never races.
     """
-    with connect(read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         schemas = dict(
             con.execute(
                 "select table_name, table_schema from information_schema.tables"
@@ -84,7 +87,7 @@ def relation_metadata(events: Iterable[Any]) -> Iterator[Any]:
         ).fetchall():
             columns.setdefault(table, []).append(dg.TableColumn(column, data_type.lower()))
         for event in events:
-            name = getattr(event, "output_name", None)
+            name = str(getattr(event, "output_name", ""))
             if isinstance(event, dg.Output) and name in schemas:
                 query = f'select count(*) from "{schemas[name]}"."{name}"'
                 count = con.execute(query).fetchall()[0][0]
@@ -147,9 +150,11 @@ def _is_lock_conflict(error: BaseException) -> bool:
     dagster_dbt_translator=TRANSLATOR,
     retry_policy=TRANSIENT_RETRY,
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[Settings]
+) -> Iterator[Any]:
     """Build and test every dbt model and seed in dependency order."""
-    invocation = dbt.cli(["build"], context=context)
+    invocation = dbt.cli(["build", *settings.dbt_cli_args()], context=context)
     # events are held until dbt exits: the metadata reads below need the file to themselves
     events: list[Any] = []
     try:
@@ -160,6 +165,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
             raise
         # a failing model or test fails the same way on a retry
         raise dg.Failure(description=str(error), allow_retries=False) from error
-    yield from relation_metadata(events)
+    yield from relation_metadata(events, settings)
     # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
     _remove_run_artifacts(invocation)

@@ -7,8 +7,8 @@ fail or skip the dbt step) leaves the previous publication in place.
 import dagster as dg
 
 from orchestration.assets.dbt_models import warehouse_models
-from orchestration.resources import WarehouseResource
-from orchestration.serving import publish_marts, serving_dir
+from warehouse.serving import publish_marts
+from warehouse.settings import Settings
 
 PUBLISHED_MARTS = dg.AssetKey(["serving", "published_marts"])
 
@@ -26,10 +26,10 @@ MART_KEYS = sorted(
     owners=["team:data-platform"],
 )
 def published_marts(
-    context: dg.AssetExecutionContext, duckdb: WarehouseResource
+    context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
     """Every mart published as one build (serving DuckDB file, Parquet, optional PostgreSQL)."""
-    publication = publish_marts(duckdb.database_path(), serving_dir(), build_id=context.run.run_id)
+    publication = publish_marts(settings, build_id=context.run.run_id)
     context.log.info(
         f"published {len(publication.row_counts)} marts ({publication.total_rows} rows) as "
         f"build {publication.build_id} to {publication.serving_file.parent}"
