@@ -1,7 +1,8 @@
 {#
-    The orders RFM is measured on: one row per order that counts (not cancelled, not voided) placed
-    on or before as_of_date(). Both RFM marts read it, so the current scores and their monthly
-    history stand on the same population (DECISIONS.md, "RFM").
+    The orders the as-of marts measure: one row per order that counts (not cancelled, not voided)
+    placed on or before as_of_date(). The customer marts (int_customers_acquired,
+    customer_lifetime_value) and the RFM history read it, so value, acquisition and RFM stand on
+    the same population (DECISIONS.md).
 #}
 with
 
@@ -9,9 +10,15 @@ orders as (
     select
         order_id,
         customer_id,
+        customer_order_number,
+        gross_revenue_usd,
+        discount_usd,
+        refunded_usd,
         net_revenue_usd,
+        gross_margin_usd,
         order_date,
-        order_month
+        order_month,
+        ordered_at
     from {{ ref('int_orders_numbered_per_customer') }}
     where
         counts_as_order

@@ -6,14 +6,14 @@
 #}
 with
 
-ask_events as (
+asks as (
     select
-        message_id,
-        order_id,
-        event_type,
-        occurred_at
-    from {{ ref('stg_messaging__message_events') }}
-    where flow = 'post_purchase_referral_ask'
+        is_sent,
+        is_sent_after_delivery,
+        is_opened,
+        is_clicked,
+        activity_date
+    from {{ ref('int_referral_asks_joined_to_orders') }}
 ),
 
 referral_events as (
@@ -28,11 +28,11 @@ referral_codes as (
     from {{ ref('stg_referrals__referral_codes') }}
 ),
 
-orders as (
+months as (
     select
-        order_id,
-        delivered_at
-    from {{ ref('int_orders_numbered_per_customer') }}
+        calendar_month,
+        is_month_complete
+    from {{ ref('int_months_enumerated') }}
 ),
 
 referred_first_orders as (
@@ -41,35 +41,6 @@ referred_first_orders as (
     where
         is_referred_first_order
         and order_date <= {{ as_of_date() }}
-),
-
-{# one row per ask message: when it went out, and whether it was ever opened or clicked #}
-asks as (
-    select
-        message_id,
-        max(order_id) as order_id,
-        min(case when event_type = 'sent' then occurred_at end) as sent_at,
-        min(occurred_at) as first_event_at,
-        max(case when event_type = 'opened' then 1 else 0 end) as opened_flag,
-        max(case when event_type = 'clicked' then 1 else 0 end) as clicked_flag
-    from ask_events
-    group by 1
-),
-
-asks_dated as (
-    select
-        asks.message_id,
-        asks.opened_flag,
-        asks.clicked_flag,
-        case when asks.sent_at is not null then 1 else 0 end as sent_flag,
-        case
-            when asks.sent_at >= orders.delivered_at then 1 else 0
-        end as sent_after_delivery_flag,
-        cast({{ to_reporting_timezone('coalesce(asks.sent_at, asks.first_event_at)') }} as date)
-            as activity_date
-    from asks
-    left join orders
-        on asks.order_id = orders.order_id
 ),
 
 referral_events_dated as (
@@ -82,11 +53,12 @@ referral_events_dated as (
 monthly_asks as (
     select
         cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as activity_month,
-        sum(sent_flag) as referral_ask_sent_count,
-        sum(sent_after_delivery_flag) as referral_ask_sent_after_delivery_count,
-        sum(opened_flag) as referral_ask_opened_count,
-        sum(clicked_flag) as referral_ask_clicked_count
-    from asks_dated
+        sum(case when is_sent then 1 else 0 end) as referral_ask_sent_count,
+        sum(case when is_sent_after_delivery then 1 else 0 end)
+            as referral_ask_sent_after_delivery_count,
+        sum(case when is_opened then 1 else 0 end) as referral_ask_opened_count,
+        sum(case when is_clicked then 1 else 0 end) as referral_ask_clicked_count
+    from asks
     where activity_date <= {{ as_of_date() }}
     group by 1
 ),
@@ -112,7 +84,7 @@ monthly_first_orders as (
     group by 1
 ),
 
-first_activity_months as (
+first_activities as (
     select
         cast({{ dbt.date_trunc('month', to_reporting_timezone('min(issued_at)')) }} as date)
             as activity_month
@@ -125,35 +97,19 @@ first_activity_months as (
     from monthly_referral_events
 ),
 
-bounds as (
-    select
-        {{ as_of_date() }} as as_of_date,
-        min(activity_month) as first_month,
-        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month
-    from first_activity_months
-),
-
-month_offsets as (
-    {{ month_offsets() }}
-),
-
-months as (
-    select
-        bounds.as_of_date,
-        cast(
-            {{ dbt.dateadd('month', 'month_offsets.month_offset', 'bounds.first_month') }} as date
-        ) as activity_month
-    from bounds
-    cross join month_offsets
-    where
-        bounds.first_month is not null
-        and month_offsets.month_offset
-        <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}
+{# every month from the first referral activity (on or after any first = the earliest) on #}
+activity_months as (
+    select distinct
+        months.calendar_month as activity_month,
+        months.is_month_complete
+    from months
+    inner join first_activities
+        on months.calendar_month >= first_activities.activity_month
 ),
 
 final as (
     select
-        months.activity_month,
+        activity_months.activity_month,
         cast(coalesce(monthly_asks.referral_ask_sent_count, 0) as integer)
             as referral_ask_sent_count,
         cast(coalesce(monthly_asks.referral_ask_sent_after_delivery_count, 0) as integer)
@@ -180,15 +136,14 @@ final as (
                         / monthly_asks.referral_ask_sent_count
             end as decimal(18, 4)
         ) as referral_ask_sent_after_delivery_rate,
-        months.as_of_date >= cast({{ dbt.last_day('months.activity_month', 'month') }} as date)
-            as is_month_complete
-    from months
+        activity_months.is_month_complete
+    from activity_months
     left join monthly_asks
-        on months.activity_month = monthly_asks.activity_month
+        on activity_months.activity_month = monthly_asks.activity_month
     left join monthly_referral_events
-        on months.activity_month = monthly_referral_events.activity_month
+        on activity_months.activity_month = monthly_referral_events.activity_month
     left join monthly_first_orders
-        on months.activity_month = monthly_first_orders.activity_month
+        on activity_months.activity_month = monthly_first_orders.activity_month
 )
 
 select * from final

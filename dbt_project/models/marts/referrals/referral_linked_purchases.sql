@@ -1,8 +1,6 @@
 {#
-    The referral KPI, one row per month from the program's go-live month (first code issued) to
-    the as-of month, months without referral orders included. The +10 % month-over-month target
-    is judged only once the program had been live 60 days when the month began
-    (DECISIONS.md, "Referral KPI").
+    The referral KPI, one row per month from the go-live month to the as-of month, months without
+    referral orders included; the +10 % target is judged from 60 days live (DECISIONS.md).
 #}
 with
 
@@ -20,42 +18,38 @@ referral_orders as (
         and order_date <= {{ as_of_date() }}
 ),
 
-referral_codes as (
-    select issued_at
-    from {{ ref('stg_referrals__referral_codes') }}
-),
-
+{# go-live: the day (reporting time zone) the first referral code was issued #}
 program_start as (
     select cast(min({{ to_reporting_timezone('issued_at') }}) as date) as program_live_date
-    from referral_codes
-),
-
-bounds as (
-    select
-        program_live_date,
-        {{ as_of_date() }} as as_of_date,
-        cast({{ dbt.date_trunc('month', 'program_live_date') }} as date) as first_month,
-        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month
-    from program_start
-    where program_live_date is not null
-),
-
-month_offsets as (
-    {{ month_offsets() }}
+    from {{ ref('stg_referrals__referral_codes') }}
 ),
 
 months as (
     select
-        bounds.program_live_date,
-        bounds.as_of_date,
-        cast(
-            {{ dbt.dateadd('month', 'month_offsets.month_offset', 'bounds.first_month') }} as date
-        ) as order_month
-    from bounds
-    cross join month_offsets
-    where
-        month_offsets.month_offset
-        <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}
+        calendar_month,
+        month_end_date,
+        observed_through_date,
+        as_of_date,
+        is_month_complete
+    from {{ ref('int_months_enumerated') }}
+),
+
+{# the go-live month to the as-of month; judged once live 60 days on the 1st of the month #}
+program_months as (
+    select
+        months.calendar_month as order_month,
+        program_start.program_live_date,
+        months.month_end_date,
+        months.observed_through_date,
+        months.as_of_date,
+        months.is_month_complete,
+        {{ dbt.datediff('program_start.program_live_date', 'months.calendar_month', 'day') }}
+        >= 60 as is_target_applicable
+    from months
+    inner join program_start
+        on
+            months.calendar_month
+            >= cast({{ dbt.date_trunc('month', 'program_start.program_live_date') }} as date)
 ),
 
 monthly_orders as (
@@ -76,36 +70,27 @@ monthly_orders as (
 {# a month without referral orders is a 0, not a gap: growth and targets read the month before #}
 filled as (
     select
-        months.order_month,
-        months.program_live_date,
-        months.as_of_date,
-        cast({{ dbt.last_day('months.order_month', 'month') }} as date) as month_end_date,
+        program_months.*,
         coalesce(monthly_orders.referral_linked_order_count, 0) as referral_linked_order_count,
         coalesce(monthly_orders.referral_linked_net_revenue_usd, 0)
             as referral_linked_net_revenue_usd,
         coalesce(monthly_orders.referred_first_order_count, 0) as referred_first_order_count,
         coalesce(monthly_orders.active_referrer_count, 0) as active_referrer_count,
         coalesce(monthly_orders.self_referral_order_count, 0) as self_referral_order_count
-    from months
+    from program_months
     left join monthly_orders
-        on months.order_month = monthly_orders.order_month
+        on program_months.order_month = monthly_orders.order_month
 ),
 
 compared as (
     select
         filled.*,
         lag(filled.referral_linked_order_count) over (order by filled.order_month)
-            as previous_month_referral_linked_order_count,
-        {{ dbt.datediff('filled.program_live_date', 'filled.order_month', 'day') }}
-        >= 60 as is_target_applicable,
-        filled.as_of_date >= filled.month_end_date as is_month_complete
+            as previous_month_referral_linked_order_count
     from filled
 ),
 
-{#
-    +10 % of the month before, rounded up to a whole order (11 * n / 10 stays exact in float and
-    decimal engines alike); growing from 0 takes 1 order
-#}
+{# +10 % of the month before, rounded up (11 * n / 10 is exact in float and decimal alike) #}
 targeted as (
     select
         compared.*,
@@ -146,13 +131,9 @@ final as (
             end as decimal(18, 4)
         ) as month_over_month_growth_rate,
         cast(target_referral_linked_order_count as integer) as target_referral_linked_order_count,
-        cast(
-            {{ dbt.datediff(
-                'program_live_date',
-                'case when month_end_date < as_of_date then month_end_date else as_of_date end',
-                'day',
-            ) }} as integer
-        ) as days_since_program_live,
+        cast({{ dbt.datediff(
+            'program_live_date', 'observed_through_date', 'day'
+        ) }} as integer) as days_since_program_live,
         is_target_applicable,
         case
             when is_target_applicable

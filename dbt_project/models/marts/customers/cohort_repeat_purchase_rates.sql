@@ -46,21 +46,10 @@ customer_repeats as (
 
 {# every customer twice: in their own channel and in 'all' #}
 customer_channels as (
-    select
-        customer_id,
-        acquisition_channel,
-        cohort_month,
-        first_order_date,
-        days_to_second_order
-    from customer_repeats
-    union all
-    select
-        customer_id,
-        'all' as acquisition_channel,
-        cohort_month,
-        first_order_date,
-        days_to_second_order
-    from customer_repeats
+    {{ own_channel_and_all(
+        'customer_repeats',
+        ['customer_id', 'cohort_month', 'first_order_date', 'days_to_second_order'],
+    ) }}
 ),
 
 cohorts as (

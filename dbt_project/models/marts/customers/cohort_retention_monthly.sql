@@ -1,7 +1,8 @@
 {#
     One row per cohort month x acquisition channel ('all', 'referred', 'not_referred') x months
     since the first order, for every month that has fully ended by as_of_date() (right-censored:
-    the running month has no row yet). Refunds stay in the month of their order.
+    the running month has no row yet; int_months_enumerated). Refunds stay in the month of their
+    order.
 #}
 with
 
@@ -22,28 +23,18 @@ orders as (
     where counts_as_order
 ),
 
-as_of as (
-    select {{ as_of_date() }} as as_of_date
-),
-
-{# 1..1200: up to 100 years of months after a cohort month #}
-month_numbers as (
-    {{ dbt.generate_series(1200) }}
+{# a cell exists once its calendar month has ended: its last day <= as_of_date #}
+months as (
+    select
+        calendar_month,
+        as_of_date
+    from {{ ref('int_months_enumerated') }}
+    where is_month_complete
 ),
 
 {# every customer twice: in their own channel and in 'all' #}
 customer_channels as (
-    select
-        customer_id,
-        acquisition_channel,
-        cohort_month
-    from customers
-    union all
-    select
-        customer_id,
-        'all' as acquisition_channel,
-        cohort_month
-    from customers
+    {{ own_channel_and_all('customers', ['customer_id', 'cohort_month']) }}
 ),
 
 cohorts as (
@@ -55,23 +46,18 @@ cohorts as (
     group by 1, 2
 ),
 
-{# cell k exists once the calendar month cohort_month + k has ended: its last day <= as_of #}
 cells as (
     select
         cohorts.cohort_month,
         cohorts.acquisition_channel,
         cohorts.cohort_size,
-        as_of.as_of_date,
-        month_numbers.generated_number - 1 as months_since_first_order
+        months.calendar_month as activity_month,
+        months.as_of_date,
+        {{ dbt.datediff('cohorts.cohort_month', 'months.calendar_month', 'month') }}
+            as months_since_first_order
     from cohorts
-    cross join month_numbers
-    cross join as_of
-    where
-        cast(
-            {{ dbt.dateadd('month', 'month_numbers.generated_number', 'cohorts.cohort_month') }}
-            as date
-        )
-        <= cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+    inner join months
+        on cohorts.cohort_month <= months.calendar_month
 ),
 
 activity as (
@@ -95,6 +81,7 @@ filled as (
         cells.acquisition_channel,
         cells.months_since_first_order,
         cells.cohort_size,
+        cells.activity_month,
         cells.as_of_date,
         coalesce(activity.active_customer_count, 0) as active_customer_count,
         coalesce(activity.order_count, 0) as order_count,
@@ -113,6 +100,7 @@ cumulated as (
         acquisition_channel,
         months_since_first_order,
         cohort_size,
+        activity_month,
         as_of_date,
         active_customer_count,
         order_count,
@@ -144,9 +132,7 @@ final as (
 
         -- dates
         cohort_month,
-        cast(
-            {{ dbt.dateadd('month', 'months_since_first_order', 'cohort_month') }} as date
-        ) as activity_month,
+        activity_month,
         as_of_date
     from cumulated
 )
