@@ -11,6 +11,9 @@ RUN := $(UV) run --frozen
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 
+# dbt run by hand gets the same --vars as the pipeline (warehouse/settings.py)
+DBT_SETTINGS = --vars "$$($(RUN) python -m warehouse.settings)"
+
 # sqlfluff's dbt templater opens a DuckDB file: give it a scratch one, never the live warehouse
 LINT_ENV := DUCKDB_PATH=$(CURDIR)/target/sqlfluff/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff
 
@@ -35,14 +38,14 @@ run: install  ## demo store if landing is empty, then the whole pipeline, then a
 dev: install  ## Dagster UI on http://127.0.0.1:3000
 	$(RUN) dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-build: install  ## dbt build from the repository root
-	$(RUN) dbt build
+build: install  ## dbt build from the repository root, with the settings of the environment
+	$(RUN) dbt build $(DBT_SETTINGS)
 
 unit: install  ## dbt unit tests only
-	$(RUN) dbt test --select test_type:unit
+	$(RUN) dbt test --select test_type:unit $(DBT_SETTINGS)
 
 docs: install  ## dbt docs generate
-	$(RUN) dbt docs generate
+	$(RUN) dbt docs generate $(DBT_SETTINGS)
 
 test: install  ## the test suite (pytest on real DuckDB files, dbt and Dagster)
 	$(RUN) pytest

@@ -36,7 +36,10 @@ def test_a_transaction_commits_when_the_block_ends_and_rolls_back_when_it_raises
 def test_the_blocks_own_error_surfaces_when_the_transaction_is_already_gone(tmp_path: Path):
     # DuckDB ends a transaction by itself on a fatal error such as a full disk; the rollback then
     # fails with "no transaction is active", which must not replace the error that caused it
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        with pytest.raises(OSError, match="No space left on device"), transaction(con):
-            con.execute("commit")  # what the fatal error does to the transaction
-            raise OSError(28, "No space left on device")
+    with (
+        duckdb.connect(str(tmp_path / "w.duckdb")) as con,
+        pytest.raises(OSError, match="No space left on device"),
+        transaction(con),
+    ):
+        con.execute("commit")  # what the fatal error does to the transaction
+        raise OSError(28, "No space left on device")

@@ -43,9 +43,16 @@ LAYERS = {
         "stg_messaging__message_events",
     ],
     "intermediate": [
+        "int_emails_resolved_to_customers",
         "int_orders_numbered_per_customer",
-        "int_orders_joined_to_referrals",
         "int_orders_counted_as_of_date",
+        "int_customers_acquired",
+        "int_months_enumerated",
+        "int_referral_codes_resolved_to_referrers",
+        "int_orders_joined_to_referrals",
+        "int_referral_asks_joined_to_orders",
+        "int_customer_months_accumulated",
+        "int_customer_months_scored",
     ],
     "marts": [
         "customer_lifetime_value",

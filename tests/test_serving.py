@@ -355,13 +355,14 @@ BI_GUIDE = REPO_ROOT / "docs" / "bi-guide.md"
 
 
 def write_contract_marts(warehouse: Path) -> list[str]:
-    """Empty marts shaped by the enforced dbt contracts (every `_marts__*.yml` column and type),
-    so the guide's queries are checked against the real column names without running dbt."""
+    """Empty marts shaped by the enforced dbt contracts (every column and type in the marts'
+    `_<subject>__models.yml`), so the guide's queries are checked against the real column names
+    without running dbt."""
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("create schema if not exists marts")
         names = []
-        for properties in sorted(MARTS_DIR.glob("_marts__*.yml")):
+        for properties in sorted(MARTS_DIR.rglob("_*__models.yml")):
             for model in yaml.safe_load(properties.read_text()).get("models") or []:
                 columns = [c for c in model.get("columns") or [] if c.get("data_type")]
                 if not columns:

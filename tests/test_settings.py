@@ -89,11 +89,10 @@ def test_the_dbt_project_defaults_are_the_settings_defaults():
     for name, value in Settings().dbt_vars().items():
         if name in ("duckdb_path", "duckdb_memory_limit"):  # profile settings, not project vars
             continue
-        default = project_vars[name]
-        # a var that also reads the environment: "{{ env_var('X', 'default') }}"
-        found = re.search(r"env_var\('[A-Z_]+',\s*'([^']*)'\)", str(default))
-        shown = found.group(1) if found else default
-        assert str(shown or None) == str(value), name
+        assert project_vars[name] == value, name
+    assert sorted(project_vars) == sorted(
+        name for name in Settings().dbt_vars() if not name.startswith("duckdb_")
+    ), "every project var is a setting, and every dbt setting a project var"
 
 
 def test_the_readme_lists_every_setting_with_its_default():
@@ -171,3 +170,31 @@ def test_a_setting_changed_in_one_place_moves_python_steps_dbt_and_publication(
     # the gates wrote Data Docs and the publication went where the settings say
     assert any(settings.data_docs_dir.rglob("*.html"))
     assert (settings.serving_dir / "marts.duckdb").exists()
+
+
+@pytest.mark.integration
+def test_the_dbt_unit_tests_pass_whatever_the_store_settings(tmp_path: Path):
+    """The pipeline passes the store's settings with --vars, which override project vars: a unit
+    test whose expectations depend on a var must pin it (`overrides: vars:`). Run them all with
+    settings unlike the defaults, as a store in Tokyo selling in pounds would."""
+    from tests.dbt_cli import run_dbt
+    from warehouse.connection import connect
+    from warehouse.ingestion import ensure_raw_schema
+
+    warehouse, target = tmp_path / "unit.duckdb", tmp_path / "target"
+    with connect(warehouse) as con:
+        ensure_raw_schema(con)
+    # unit tests read the columns of the models' relations: build them empty first
+    run_dbt(["seed"], warehouse, target)
+    run_dbt(["run", "--empty"], warehouse, target)
+    odd = Settings(
+        warehouse_path=warehouse,
+        reporting_timezone="Asia/Tokyo",
+        store_currency="GBP",
+        as_of_date=dt.date(2030, 1, 1),
+        incremental_lookback_hours=5,
+        freshness_warn_after_hours=1,
+        freshness_error_after_hours=2,
+    )
+    output = run_dbt(["test", "--select", "test_type:unit", *odd.dbt_cli_args()], warehouse, target)
+    assert "ERROR=0" in output and "PASS=" in output
