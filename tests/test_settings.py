@@ -198,3 +198,32 @@ def test_the_dbt_unit_tests_pass_whatever_the_store_settings(tmp_path: Path):
     )
     output = run_dbt(["test", "--select", "test_type:unit", *odd.dbt_cli_args()], warehouse, target)
     assert "ERROR=0" in output and "PASS=" in output
+
+
+@pytest.mark.integration
+def test_the_dbt_graph_is_the_same_whatever_the_store_settings(tmp_path: Path):
+    """Dagster draws the graph from a manifest parsed without --vars; the pipeline's dbt parses
+    with them. A dependency that only one of them has lets dbt finish a model before its parent
+    in Dagster's graph, and Dagster fails the run. Parse both ways and compare every edge."""
+    import json
+
+    from orchestration.project import WAREHOUSE_DBT
+    from tests.dbt_cli import run_dbt
+
+    odd = Settings(
+        warehouse_path=tmp_path / "parse.duckdb",
+        as_of_date=dt.date(2025, 6, 30),
+        reporting_timezone="Asia/Tokyo",
+        store_currency="GBP",
+    )
+    run_dbt(["parse", *odd.dbt_cli_args()], odd.warehouse_path, tmp_path / "target")
+
+    def edges(manifest_path: Path) -> dict[str, list[str]]:
+        nodes = json.loads(manifest_path.read_text())["nodes"]
+        return {
+            unique_id: sorted(node["depends_on"]["nodes"])
+            for unique_id, node in nodes.items()
+            if node["resource_type"] == "model"
+        }
+
+    assert edges(tmp_path / "target" / "manifest.json") == edges(WAREHOUSE_DBT.manifest_path)

@@ -10,6 +10,11 @@
 {%- endmacro %}
 
 {% macro default__as_of_date() -%}
+    {#- ref() whether or not the var is set: dbt records a model's dependencies at parse time, and
+        the pipeline parses with --vars while Dagster's manifest is parsed without them. A
+        dependency that exists in one DAG only lets dbt finish a model before its parent in
+        Dagster's graph, which Dagster refuses ("yielded before its dependency"). -#}
+    {%- set orders = ref('int_orders_numbered_per_customer') -%}
     {%- set configured = var('as_of_date', none) -%}
     {%- if configured is not none and (configured | string | trim) != '' -%}
         {%- set day = configured | string | trim -%}
@@ -18,6 +23,6 @@
         {%- endif -%}
         cast('{{ day }}' as date)
     {%- else -%}
-        (select max(order_date) from {{ ref('int_orders_numbered_per_customer') }})
+        (select max(order_date) from {{ orders }})
     {%- endif -%}
 {%- endmacro %}
