@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.assets.dbt_models import one_result_per_check
+from orchestration.assets.dbt_models import in_dependency_order, one_result_per_check
 from orchestration.assets.retries import fail_fast_unless_transient, is_transient
 from orchestration.checks import freshness_result
 from orchestration.definitions import defs
@@ -221,6 +221,23 @@ def test_duplicate_dbt_test_names_report_the_worst_result():
     checks = [event for event in out if isinstance(event, dg.AssetCheckResult)]
     assert len(out) == 2
     assert [check.passed for check in checks] == [False]
+
+
+def test_model_outputs_are_yielded_after_the_models_they_read_whatever_order_dbt_finished_in():
+    """The asset graph (parsed without --vars) is what Dagster checks the order against."""
+    source, spine, orders, mart = (dg.AssetKey(name) for name in ("raw", "spine", "orders", "mart"))
+    deps = {orders: {source}, spine: {orders}, mart: {spine, orders}}
+    keys = {"orders": orders, "spine": spine, "mart": mart}
+    check = dg.AssetCheckResult(asset_key=mart, check_name="not_null", passed=True)
+    finished = [dg.Output(None, "spine"), check, dg.Output(None, "mart"), dg.Output(None, "orders")]
+    ordered = in_dependency_order(finished, keys, deps)
+    # orders (reads only the raw source) -> spine (reads orders) -> mart; the check after them
+    assert [getattr(event, "output_name", "check") for event in ordered] == [
+        "orders",
+        "spine",
+        "mart",
+        "check",
+    ]
 
 
 def test_manifest_is_stale_when_a_model_is_newer_than_it(tmp_path: Path):

@@ -82,8 +82,8 @@ def test_customer_money_is_net_of_discounts_refunds_and_cancellations(warehouse:
     actual = rows_by_key(
         warehouse,
         """
-        select customer_id, order_count, gross_revenue_usd, discount_usd, refunded_usd,
-            net_revenue_usd, gross_margin_usd, costed_order_count, average_order_value_usd
+        select customer_id, order_count, gross_revenue_amount, discount_amount, refunded_amount,
+            net_revenue_amount, gross_margin_amount, costed_order_count, average_order_value_amount
         from marts.customer_lifetime_value
         """,
     )
@@ -111,8 +111,8 @@ def test_ltv_windows_stay_null_until_they_have_passed(warehouse: Path) -> None:
     actual = rows_by_key(
         warehouse,
         """
-        select customer_id, net_revenue_first_30d_usd, net_revenue_first_90d_usd,
-            net_revenue_first_180d_usd, net_revenue_first_365d_usd
+        select customer_id, net_revenue_first_30d_amount, net_revenue_first_90d_amount,
+            net_revenue_first_180d_amount, net_revenue_first_365d_amount
         from marts.customer_lifetime_value
         """,
     )
@@ -160,24 +160,30 @@ def test_orders_are_numbered_per_resolved_customer_in_new_york_months(warehouse:
         warehouse,
         """
         select order_id, customer_id, customer_order_number, counts_as_order, order_date,
-            order_month, net_revenue_usd
+            order_month, net_revenue_amount
         from intermediate.int_orders_numbered_per_customer
         """,
     )
+
+    # order money is in the reporting currency, unrounded (12 decimals: a converted amount is the
+    # exact product of the order's amount and its rate); these USD orders are whole cents
+    def exact(amount: str) -> str:
+        return str(Decimal(amount).quantize(Decimal("1E-12")))
+
     # o2 at 2025-02-01 03:00 UTC is 2025-01-31 22:00 in New York: January
-    assert actual["o2"] == ("c1", 2, True, "2025-01-31", "2025-01-01", "45.00")
+    assert actual["o2"] == ("c1", 2, True, "2025-01-31", "2025-01-01", exact("45"))
     # o3's refund of 20 April stays on o3's March: 80 - 30
-    assert actual["o3"] == ("c1", 3, True, "2025-03-15", "2025-03-01", "50.00")
+    assert actual["o3"] == ("c1", 3, True, "2025-03-15", "2025-03-01", exact("50"))
     # o8 at 2025-03-01 04:30 UTC is 2025-02-28 23:30 in New York
-    assert actual["o8"] == ("c3", 2, True, "2025-02-28", "2025-02-01", "45.00")
+    assert actual["o8"] == ("c3", 2, True, "2025-02-28", "2025-02-01", exact("45"))
     # one guest across e-mail spellings; a guest order joins the account registered later
     assert actual["o9"][:2] == (DAN, 1)
     assert actual["o10"][:2] == (DAN, 2)
     assert actual["o11"][:2] == ("c4", 1)
     assert actual["o12"][:2] == ("c4", 2)
     # cancelled o5 and voided o13 do not count, are not numbered and are worth 0
-    assert actual["o5"] == ("c2", None, False, "2025-01-25", "2025-01-01", "0.00")
-    assert actual["o13"] == ("c5", None, False, "2025-04-10", "2025-04-01", "0.00")
+    assert actual["o5"] == ("c2", None, False, "2025-01-25", "2025-01-01", exact("0"))
+    assert actual["o13"] == ("c5", None, False, "2025-04-10", "2025-04-01", exact("0"))
 
 
 def test_customer_net_revenue_ties_out_to_the_orders(warehouse: Path) -> None:
@@ -186,9 +192,9 @@ def test_customer_net_revenue_ties_out_to_the_orders(warehouse: Path) -> None:
         warehouse,
         """
         select
-            (select sum(net_revenue_usd) from marts.customer_lifetime_value),
-            (select sum(net_revenue_usd) from intermediate.int_orders_numbered_per_customer
-             where counts_as_order)
+            (select sum(net_revenue_amount) from marts.customer_lifetime_value),
+            (select cast(sum(net_revenue_amount) as decimal(18, 2))
+             from intermediate.int_orders_numbered_per_customer where counts_as_order)
         """,
     )
     assert totals == ("580.00", "580.00")
@@ -214,8 +220,8 @@ def test_cohort_retention_matches_the_hand_computed_cells(warehouse: Path) -> No
         warehouse,
         """
         select cohort_month, acquisition_channel, cohort_size, active_customer_count, order_count,
-            net_revenue_usd, cumulative_net_revenue_usd, cumulative_net_revenue_per_customer_usd,
-            retention_rate
+            net_revenue_amount, cumulative_net_revenue_amount,
+            cumulative_net_revenue_per_customer_amount, retention_rate
         from marts.cohort_retention_monthly
         order by cohort_month, acquisition_channel, months_since_first_order
         """,

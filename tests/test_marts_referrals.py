@@ -85,7 +85,7 @@ def test_referral_linked_purchases_counts_the_kpi_month_by_month(warehouse: Path
     actual = rows_by_key(
         warehouse,
         """
-        select order_month, referral_linked_order_count, referral_linked_net_revenue_usd,
+        select order_month, referral_linked_order_count, referral_linked_net_revenue_amount,
             referred_first_order_count, active_referrer_count, self_referral_order_count,
             previous_month_referral_linked_order_count, month_over_month_growth_rate,
             target_referral_linked_order_count, days_since_program_live,
@@ -136,7 +136,7 @@ def test_customer_rfm_segments_scores_the_store_as_of_the_latest_order(warehouse
         warehouse,
         """
         select customer_id, rfm_cell, rfm_segment, days_since_last_order, order_count,
-            net_revenue_usd, as_of_date
+            net_revenue_amount, as_of_date
         from marts.customer_rfm_segments
         """,
     )

@@ -121,7 +121,7 @@ def test_a_run_started_like_the_sensor_does_materializes_landing_raw_and_marts(t
         assert metadata["dagster/row_count"].value == customers > 0
         schema = metadata["dagster/column_schema"]
         assert isinstance(schema, dg.TableSchemaMetadataValue)
-        assert "net_revenue_usd" in {column.name for column in schema.schema.columns}
+        assert "net_revenue_amount" in {column.name for column in schema.schema.columns}
         gates = {
             evaluation.check_name: evaluation
             for evaluation in result.get_asset_check_evaluations()

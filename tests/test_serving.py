@@ -50,7 +50,7 @@ def write_fixture_marts(warehouse: Path, customers: int) -> dict[str, int]:
                 end as acquisition_channel,
                 case when i % 5 = 0 then '' else 'note ' || i end as note,
                 cast(i % 5 + 1 as integer) as order_count,
-                cast(i * 12.5 + 0.25 as decimal(18, 2)) as net_revenue_usd,
+                cast(i * 12.5 + 0.25 as decimal(18, 2)) as net_revenue_amount,
                 i % 3 = 0 as is_repeat_customer,
                 cast(date '2025-01-01' + to_months(i % 12) as date) as cohort_month,
                 timestamptz '2025-01-01 08:30:00+00' + to_hours(i) as first_ordered_at,

@@ -109,7 +109,7 @@ def _render(value: object) -> str:
 
 # every query runs unchanged on DuckDB and PostgreSQL
 FIGURES = [
-    "select count(*), sum(net_revenue_usd), sum(order_count) from marts.customer_lifetime_value",
+    "select count(*), sum(net_revenue_amount), sum(order_count) from marts.customer_lifetime_value",
     "select count(acquisition_channel), count(*) filter (where note = ''), "
     "count(*) filter (where is_repeat_customer) from marts.customer_lifetime_value",
     # NULL, '' and the string with a comma, quotes, a newline and an accent all arrive intact
@@ -150,7 +150,7 @@ def test_postgres_holds_the_same_figures_as_the_duckdb_marts(
     assert published == [f"pg-1|{mart}|{n}" for mart, n in sorted(counts.items())]
     assert postgres_server.psql(
         "select data_type from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'customer_lifetime_value' and column_name = 'net_revenue_usd'"
+        "and table_name = 'customer_lifetime_value' and column_name = 'net_revenue_amount'"
     ) == ["numeric"]
 
 

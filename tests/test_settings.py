@@ -35,7 +35,7 @@ def test_each_variable_is_parsed_to_its_type():
             "DUCKDB_PATH": "/srv/store/w.duckdb",
             "DBT_THREADS": "4",
             "AS_OF_DATE": "2025-03-31",
-            "STORE_CURRENCY": "GBP",
+            "REPORTING_CURRENCY": "GBP",
             "SERVING_PG_LOCK_TIMEOUT": "2.5",
             "SERVING_PG_DSN": "   ",  # blank counts as unset
         }
@@ -43,7 +43,7 @@ def test_each_variable_is_parsed_to_its_type():
     assert settings.warehouse_path == Path("/srv/store/w.duckdb")
     assert settings.dbt_threads == 4
     assert settings.as_of_date == dt.date(2025, 3, 31)
-    assert settings.store_currency == "GBP"
+    assert settings.reporting_currency == "GBP"
     assert settings.serving_pg_lock_timeout_seconds == 2.5
     assert settings.serving_pg_dsn is None
 
@@ -53,7 +53,14 @@ def test_each_variable_is_parsed_to_its_type():
     [
         ({"DBT_THREADS": "two"}, "DBT_THREADS='two' is not a valid int"),
         ({"AS_OF_DATE": "31/03/2025"}, "AS_OF_DATE='31/03/2025' is not a valid date"),
-        ({"STORE_CURRENCY": "pounds"}, "STORE_CURRENCY must be an ISO 4217 code"),
+        (
+            {"REPORTING_CURRENCY": "pounds"},
+            "REPORTING_CURRENCY (or its old name STORE_CURRENCY) must be an ISO 4217 code",
+        ),
+        (
+            {"STORE_CURRENCY": "pounds"},
+            "REPORTING_CURRENCY (or its old name STORE_CURRENCY) must be an ISO 4217 code",
+        ),
         ({"REPORTING_TIMEZONE": "Mars/Olympus"}, "REPORTING_TIMEZONE must be an IANA time zone"),
         ({"DUCKDB_MEMORY_LIMIT": "lots"}, "DUCKDB_MEMORY_LIMIT must be a size"),
         ({"REFERRAL_CODE_PATTERN": "(["}, "REFERRAL_CODE_PATTERN is not a regular expression"),
@@ -68,19 +75,26 @@ def test_a_bad_value_is_refused_with_the_variable_named(environ: dict[str, str],
         Settings.from_env(environ)
 
 
+def test_the_old_name_of_the_reporting_currency_is_read_when_the_new_one_is_unset():
+    assert Settings.from_env({"STORE_CURRENCY": "GBP"}).reporting_currency == "GBP"
+    both = {"STORE_CURRENCY": "GBP", "REPORTING_CURRENCY": "EUR"}
+    assert Settings.from_env(both).reporting_currency == "EUR"
+    assert Settings.from_env({"STORE_CURRENCY": " "}).reporting_currency == "USD"
+
+
 def test_settings_are_frozen():
     with pytest.raises(AttributeError):
-        Settings().store_currency = "EUR"  # type: ignore[misc]
+        Settings().reporting_currency = "EUR"  # type: ignore[misc]
 
 
 def test_dbt_gets_the_same_values_as_vars():
-    settings = Settings(as_of_date=dt.date(2025, 1, 31), store_currency="EUR", dbt_threads=3)
+    settings = Settings(as_of_date=dt.date(2025, 1, 31), reporting_currency="EUR", dbt_threads=3)
     args = settings.dbt_cli_args()
     assert args[args.index("--threads") + 1] == "3"
     dbt_vars = yaml.safe_load(args[args.index("--vars") + 1])
     assert dbt_vars["duckdb_path"] == str(settings.warehouse_path)
     assert dbt_vars["as_of_date"] == "2025-01-31"
-    assert dbt_vars["store_currency"] == "EUR"
+    assert dbt_vars["reporting_currency"] == "EUR"
 
 
 def test_the_dbt_project_defaults_are_the_settings_defaults():
@@ -190,7 +204,7 @@ def test_the_dbt_unit_tests_pass_whatever_the_store_settings(tmp_path: Path):
     odd = Settings(
         warehouse_path=warehouse,
         reporting_timezone="Asia/Tokyo",
-        store_currency="GBP",
+        reporting_currency="GBP",
         as_of_date=dt.date(2030, 1, 1),
         incremental_lookback_hours=5,
         freshness_warn_after_hours=1,
@@ -214,7 +228,7 @@ def test_the_dbt_graph_is_the_same_whatever_the_store_settings(tmp_path: Path):
         warehouse_path=tmp_path / "parse.duckdb",
         as_of_date=dt.date(2025, 6, 30),
         reporting_timezone="Asia/Tokyo",
-        store_currency="GBP",
+        reporting_currency="GBP",
     )
     run_dbt(["parse", *odd.dbt_cli_args()], odd.warehouse_path, tmp_path / "target")
 

@@ -26,6 +26,8 @@ from warehouse.paths import from_repo
 # a DuckDB memory size as DuckDB and dbt-duckdb accept it: 4GB, 512MB, 1.5GiB
 _MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# variables that were renamed: the old name is still read when the new one is unset
+_OLD_NAMES = {"REPORTING_CURRENCY": "STORE_CURRENCY"}
 
 
 def _reads(env: str, doc: str) -> dict[str, str]:
@@ -71,10 +73,13 @@ class Settings:
         default=dt.date(2024, 1, 1),
         metadata=_reads("STORE_OPENED_ON", "the store's first day: earlier times fail gates"),
     )
-    store_currency: str = field(
+    reporting_currency: str = field(
         default="USD",
         metadata=_reads(
-            "STORE_CURRENCY", "ISO code of the currency the store sells and reports in"
+            "REPORTING_CURRENCY",
+            "ISO 4217 code every mart reports money in; orders in another currency are "
+            "converted with the store's `fx_rates` (`STORE_CURRENCY`, the old name, is still "
+            "read when this is unset)",
         ),
     )
     reporting_timezone: str = field(
@@ -157,9 +162,13 @@ class Settings:
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
         for setting in dataclasses.fields(cls):
-            text = source.get(setting.metadata["env"], "").strip()
+            env = setting.metadata["env"]
+            text = source.get(env, "").strip()
+            if not text and env in _OLD_NAMES:
+                env = _OLD_NAMES[env]
+                text = source.get(env, "").strip()
             if text:
-                values[setting.name] = _parse(setting.metadata["env"], hints[setting.name], text)
+                values[setting.name] = _parse(env, hints[setting.name], text)
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
@@ -170,7 +179,7 @@ class Settings:
         return {
             "duckdb_path": str(self.warehouse_path),
             "duckdb_memory_limit": self.duckdb_memory_limit,
-            "store_currency": self.store_currency,
+            "reporting_currency": self.reporting_currency,
             "reporting_timezone": self.reporting_timezone,
             "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
             "incremental_lookback_hours": self.incremental_lookback_hours,
@@ -208,8 +217,12 @@ def _validate(settings: Settings) -> None:
     problems = []
     if not _MEMORY_SIZE.match(settings.duckdb_memory_limit):
         problems.append(f"{_env('duckdb_memory_limit')} must be a size such as 4GB or 512MB")
-    if not _CURRENCY.match(settings.store_currency):
-        problems.append(f"{_env('store_currency')} must be an ISO 4217 code such as USD or GBP")
+    if not _CURRENCY.match(settings.reporting_currency):
+        variable = _env("reporting_currency")
+        problems.append(
+            f"{variable} (or its old name {_OLD_NAMES[variable]}) must be an ISO 4217 code "
+            "such as USD or GBP"
+        )
     try:
         zoneinfo.ZoneInfo(settings.reporting_timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

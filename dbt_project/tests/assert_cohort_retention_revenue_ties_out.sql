@@ -5,7 +5,9 @@
     Money ties out in cohort_retention_monthly: every cell of 'all' equals 'referred' +
     'not_referred' (customers, orders, net revenue), and the cumulative net revenue of a cohort's
     latest cell equals the net revenue of its customers' orders up to that month in
-    int_orders_numbered_per_customer. Returns a row per broken cell.
+    int_orders_numbered_per_customer. Returns a row per broken cell. Each cell's money is rounded
+    to the cent once, so with amounts converted from another currency 'all' may differ from its
+    two parts by a cent; anything larger is a broken split.
 #}
 with
 
@@ -18,8 +20,8 @@ cells as (
         cohort_size,
         active_customer_count,
         order_count,
-        net_revenue_usd,
-        cumulative_net_revenue_usd
+        net_revenue_amount,
+        cumulative_net_revenue_amount
     from {{ ref('cohort_retention_monthly') }}
 ),
 
@@ -34,7 +36,7 @@ orders as (
     select
         customer_id,
         order_month,
-        net_revenue_usd
+        net_revenue_amount
     from {{ ref('int_orders_numbered_per_customer') }}
     where counts_as_order
 ),
@@ -54,7 +56,10 @@ split_sums as (
         sum(case when acquisition_channel = 'all' then order_count else -order_count end)
             as order_gap,
         sum(
-            case when acquisition_channel = 'all' then net_revenue_usd else -net_revenue_usd end
+            case
+                when acquisition_channel = 'all' then net_revenue_amount
+                else -net_revenue_amount
+            end
         ) as net_revenue_gap
     from cells
     group by 1, 2
@@ -70,7 +75,7 @@ split_mismatches as (
         cohort_size_gap != 0
         or active_customer_gap != 0
         or order_gap != 0
-        or net_revenue_gap != 0
+        or abs(net_revenue_gap) > 0.01
 ),
 
 latest_cells as (
@@ -87,7 +92,7 @@ cohort_order_revenue as (
     select
         latest_cells.cohort_month,
         latest_cells.months_since_first_order,
-        sum(orders.net_revenue_usd) as net_revenue_usd
+        sum(orders.net_revenue_amount) as net_revenue_amount
     from latest_cells
     inner join customers
         on latest_cells.cohort_month = customers.cohort_month
@@ -110,7 +115,8 @@ cumulative_mismatches as (
             and cells.months_since_first_order = cohort_order_revenue.months_since_first_order
     where
         cells.acquisition_channel = 'all'
-        and cells.cumulative_net_revenue_usd != cohort_order_revenue.net_revenue_usd
+        and cells.cumulative_net_revenue_amount
+        != cast(cohort_order_revenue.net_revenue_amount as decimal(18, 2))
 ),
 
 broken as (

@@ -13,7 +13,7 @@ with
 orders as (
     select
         customer_id,
-        net_revenue_usd,
+        net_revenue_amount,
         order_date
     from {{ ref('int_orders_counted_as_of_date') }}
 ),
@@ -37,7 +37,7 @@ current_segments as (
         monetary_score,
         days_since_last_order,
         order_count,
-        net_revenue_usd,
+        net_revenue_amount,
         first_order_date,
         last_order_date,
         as_of_date
@@ -48,7 +48,8 @@ customers as (
     select
         customer_id,
         count(*) as order_count,
-        sum(net_revenue_usd) as net_revenue_usd,
+        {# an order without an exchange rate adds nothing (null money) #}
+        coalesce(sum(net_revenue_amount), 0) as net_revenue_amount,
         min(order_date) as first_order_date,
         max(order_date) as last_order_date,
         {{ dbt.datediff(
@@ -74,7 +75,7 @@ scored as (
             5.0 * (rank() over (order by customers.order_count) - 1) / count(*) over ()
         ) as integer) as frequency_score,
         cast(1 + floor(
-            5.0 * (rank() over (order by customers.net_revenue_usd) - 1) / count(*) over ()
+            5.0 * (rank() over (order by customers.net_revenue_amount) - 1) / count(*) over ()
         ) as integer) as monetary_score
     from customers
 ),
@@ -113,7 +114,8 @@ mismatches as (
         ]) }}
         or expected.days_since_last_order != current_segments.days_since_last_order
         or expected.order_count != current_segments.order_count
-        or expected.net_revenue_usd != current_segments.net_revenue_usd
+        or cast(expected.net_revenue_amount as decimal(18, 2))
+        != current_segments.net_revenue_amount
         or expected.first_order_date != current_segments.first_order_date
         or expected.last_order_date != current_segments.last_order_date
         or current_segments.as_of_date != {{ as_of_date() }}

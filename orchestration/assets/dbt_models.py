@@ -140,6 +140,36 @@ def one_result_per_check(events: Iterable[Any]) -> Iterator[Any]:
     yield from results.values()
 
 
+def in_dependency_order(
+    events: list[Any], keys_by_output: Mapping[str, dg.AssetKey], deps: Mapping[Any, Any]
+) -> list[Any]:
+    """The events with every model output after the outputs of the models it reads.
+
+    dbt reports models in the order they finish, and Dagster refuses a multi-asset output yielded
+    before one of its dependencies. dbt's DAG is the asset graph's only when both parse alike;
+    sorting by depth in the asset graph keeps a step valid even if a var ever changes a ref.
+    Outputs come first (stable within a depth), then the other events in their order.
+    """
+    depth: dict[dg.AssetKey, int] = {}
+
+    def depth_of(key: dg.AssetKey, seen: frozenset[dg.AssetKey] = frozenset()) -> int:
+        if key not in depth:
+            parents = [dep for dep in deps.get(key, ()) if dep in deps and dep not in seen]
+            depth[key] = 1 + max((depth_of(dep, seen | {key}) for dep in parents), default=-1)
+        return depth[key]
+
+    outputs = [event for event in events if isinstance(event, dg.Output)]
+    others = [event for event in events if not isinstance(event, dg.Output)]
+    outputs.sort(
+        key=lambda event: (
+            depth_of(keys_by_output[event.output_name])
+            if event.output_name in keys_by_output
+            else 0
+        )
+    )
+    return [*outputs, *others]
+
+
 def _is_lock_conflict(error: BaseException) -> bool:
     return "could not set lock" in str(error).lower()
 
@@ -157,14 +187,16 @@ def warehouse_models(
     invocation = dbt.cli(["build", *settings.dbt_cli_args()], context=context)
     # events are held until dbt exits: the metadata reads below need the file to themselves
     events: list[Any] = []
+    keys_by_output = context.assets_def.keys_by_output_name
+    deps = context.assets_def.asset_deps
     try:
         events.extend(one_result_per_check(invocation.stream()))
     except Exception as error:
-        yield from events
+        yield from in_dependency_order(events, keys_by_output, deps)
         if _is_lock_conflict(error):
             raise
         # a failing model or test fails the same way on a retry
         raise dg.Failure(description=str(error), allow_retries=False) from error
-    yield from relation_metadata(events, settings)
+    yield from relation_metadata(in_dependency_order(events, keys_by_output, deps), settings)
     # a failed build keeps its folder (compiled SQL, dbt.log) for debugging
     _remove_run_artifacts(invocation)

@@ -3,7 +3,7 @@
 - `store_opened_at`: midnight of `settings.store_opened_on`; nothing happened before.
 - `latest_allowed_at`: the validation time plus one day (clock-skew allowance for "not in the
   future"); naive UTC like the staged timestamps.
-- `store_currencies`: [`settings.store_currency`], the one currency the marts sum in.
+- `store_currencies`: [`settings.reporting_currency`], the one currency the marts sum in.
 - `min_rows_per_file`: 30% of the median rows_read of the source's last 14 loaded files in
   raw_meta.load_log; 0 (no bound) when the source has no history yet.
 
@@ -55,6 +55,6 @@ def expectation_parameters(
     return {
         "store_opened_at": dt.datetime.combine(settings.store_opened_on, dt.time()),
         "latest_allowed_at": now + FUTURE_ALLOWANCE,
-        "store_currencies": [settings.store_currency],
+        "store_currencies": [settings.reporting_currency],
         "min_rows_per_file": min_rows_per_file(con, source),
     }

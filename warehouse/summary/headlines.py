@@ -12,8 +12,9 @@ from typing import Any
 import duckdb
 
 
-def _money(value: Any) -> str:
-    return "n/a" if value is None else f"${float(value):,.2f}"
+def _money(value: Any, currency: Any) -> str:
+    """An amount with the ISO code of its currency (the mart's `currency_code`): 1,234.50 GBP."""
+    return "n/a" if value is None else f"{float(value):,.2f} {currency or ''}".rstrip()
 
 
 def _rate(value: Any) -> str:
@@ -21,12 +22,13 @@ def _rate(value: Any) -> str:
 
 
 def _customers(con: duckdb.DuckDBPyConnection) -> str:
-    customers, average, repeat = con.execute(
-        "select count(*), avg(net_revenue_usd), avg(cast(is_repeat_customer as integer)) "
-        "from marts.customer_lifetime_value"
-    ).fetchone() or (0, None, None)
+    customers, average, repeat, currency = con.execute(
+        "select count(*), avg(net_revenue_amount), avg(cast(is_repeat_customer as integer)), "
+        "max(currency_code) from marts.customer_lifetime_value"
+    ).fetchone() or (0, None, None, None)
     return (
-        f"customer_lifetime_value: {customers:,} customers, average net LTV {_money(average)}, "
+        f"customer_lifetime_value: {customers:,} customers, average net LTV "
+        f"{_money(average, currency)}, "
         f"{_rate(repeat)} ordered more than once"
     )
 

@@ -10,7 +10,7 @@ with
 orders as (
     select
         customer_id,
-        net_revenue_usd,
+        net_revenue_amount,
         order_date,
         order_month
     from {{ ref('int_orders_counted_as_of_date') }}
@@ -28,7 +28,7 @@ customer_month_orders as (
         customer_id,
         order_month,
         count(*) as order_count,
-        sum(net_revenue_usd) as net_revenue_usd,
+        sum(net_revenue_amount) as net_revenue_amount,
         max(order_date) as last_order_date
     from orders
     group by 1, 2
@@ -58,16 +58,17 @@ cumulative as (
         customer_months.customer_id,
         customer_months.snapshot_month,
         customer_months.snapshot_date,
+        {{ reporting_currency_code() }} as currency_code,
         sum(coalesce(customer_month_orders.order_count, 0)) over (
             partition by customer_months.customer_id
             order by customer_months.snapshot_month
             rows between unbounded preceding and current row
         ) as order_count,
-        sum(coalesce(customer_month_orders.net_revenue_usd, 0)) over (
+        sum(coalesce(customer_month_orders.net_revenue_amount, 0)) over (
             partition by customer_months.customer_id
             order by customer_months.snapshot_month
             rows between unbounded preceding and current row
-        ) as net_revenue_usd,
+        ) as net_revenue_amount,
         max(customer_month_orders.last_order_date) over (
             partition by customer_months.customer_id
             order by customer_months.snapshot_month

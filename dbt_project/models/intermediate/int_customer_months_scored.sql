@@ -11,7 +11,8 @@ customer_months as (
     select
         customer_id,
         order_count,
-        net_revenue_usd,
+        currency_code,
+        net_revenue_amount,
         snapshot_month,
         snapshot_date,
         last_order_date
@@ -47,7 +48,7 @@ ranked as (
         ) - 1 as frequency_worse_count,
         rank() over (
             partition by customer_months.snapshot_month
-            order by customer_months.net_revenue_usd
+            order by customer_months.net_revenue_amount
         ) - 1 as monetary_worse_count,
         count(*) over (partition by customer_months.snapshot_month) as customer_count
     from customer_months
@@ -72,6 +73,7 @@ labelled as (
 
         -- strings
         segment_labels.rfm_segment,
+        scored.currency_code,
 
         -- numerics
         scored.recency_score,
@@ -79,7 +81,7 @@ labelled as (
         scored.monetary_score,
         scored.days_since_last_order,
         scored.order_count,
-        scored.net_revenue_usd,
+        scored.net_revenue_amount,
 
         -- dates
         scored.snapshot_month,

@@ -15,7 +15,8 @@ orders as (
         email_normalized_hash,
         discount_code,
         referral_token,
-        net_revenue_usd,
+        currency_code,
+        net_revenue_amount,
         counts_as_order,
         is_first_order,
         order_date,
@@ -64,7 +65,8 @@ judged as (
         code_matches.attribution_method,
         referral_codes.program_variant,
         referral_codes.offer_framing,
-        orders.net_revenue_usd,
+        orders.currency_code,
+        orders.net_revenue_amount,
         orders.counts_as_order,
         orders.is_first_order,
         referral_codes.is_ownerless,
@@ -127,9 +129,10 @@ final as (
         attribution_status,
         program_variant,
         offer_framing,
+        currency_code,
 
         -- numerics
-        net_revenue_usd,
+        net_revenue_amount,
 
         -- booleans
         is_referral_linked,

@@ -2,7 +2,8 @@
     One row per order (every order, also cancelled and voided ones): who the customer is, which of
     the customer's orders it is, and what it is worth. The customer is the order's store account,
     else the customer its normalized e-mail belongs to (int_emails_resolved_to_customers), else the
-    order alone. Identity, numbering and revenue rules are in DECISIONS.md and the column docs.
+    order alone. Money is in the reporting currency (int_orders_converted_to_reporting_currency;
+    null without an exchange rate). Identity, numbering and revenue rules: DECISIONS.md.
 #}
 {{ config(materialized='table') }}
 
@@ -16,20 +17,25 @@ orders as (
         financial_status,
         discount_code,
         referral_token,
-        subtotal_usd,
-        discount_usd,
-        refunded_usd,
         is_cancelled,
         ordered_at,
         delivered_at
     from {{ ref('stg_shop__orders') }}
 ),
 
-order_lines as (
+{# money in the reporting currency at the order's rate (null when no rate is known) #}
+converted as (
     select
         order_id,
-        line_cost_usd
-    from {{ ref('stg_shop__order_lines') }}
+        currency_code,
+        fx_rate,
+        subtotal_amount,
+        discount_amount,
+        refunded_amount,
+        cost_of_goods_amount,
+        line_count,
+        costed_line_count
+    from {{ ref('int_orders_converted_to_reporting_currency') }}
 ),
 
 email_customers as (
@@ -37,17 +43,6 @@ email_customers as (
         email_normalized_hash,
         customer_id
     from {{ ref('int_emails_resolved_to_customers') }}
-),
-
-{# the cost of goods of an order is known only when every one of its lines has a unit cost #}
-order_costs as (
-    select
-        order_id,
-        sum(line_cost_usd) as cost_of_goods_usd,
-        count(*) as line_count,
-        count(line_cost_usd) as costed_line_count
-    from order_lines
-    group by 1
 ),
 
 {#
@@ -58,6 +53,14 @@ order_costs as (
 identified as (
     select
         orders.*,
+        converted.currency_code,
+        converted.fx_rate,
+        converted.subtotal_amount,
+        converted.discount_amount,
+        converted.refunded_amount,
+        converted.cost_of_goods_amount,
+        converted.line_count,
+        converted.costed_line_count,
         coalesce(
             orders.shop_customer_id,
             email_customers.customer_id,
@@ -68,6 +71,8 @@ identified as (
             and coalesce(orders.financial_status, '') != 'voided'
         ) as counts_as_order
     from orders
+    left join converted
+        on orders.order_id = converted.order_id
     left join email_customers
         on orders.email_normalized_hash = email_customers.email_normalized_hash
 ),
@@ -75,20 +80,13 @@ identified as (
 {# refunds come off net revenue, which never goes below 0; tax and shipping are not revenue #}
 valued as (
     select
-        identified.*,
-        order_costs.cost_of_goods_usd,
-        coalesce(order_costs.line_count, 0) as line_count,
-        coalesce(order_costs.costed_line_count, 0) as costed_line_count,
+        *,
         case
-            when not identified.counts_as_order then 0
-            when
-                identified.subtotal_usd - identified.discount_usd - identified.refunded_usd < 0
-                then 0
-            else identified.subtotal_usd - identified.discount_usd - identified.refunded_usd
-        end as net_revenue_usd
+            when not counts_as_order then 0
+            when subtotal_amount < discount_amount + refunded_amount then 0
+            else subtotal_amount - discount_amount - refunded_amount
+        end as net_revenue_amount
     from identified
-    left join order_costs
-        on identified.order_id = order_costs.order_id
 ),
 
 numbered as (
@@ -114,22 +112,24 @@ final as (
         email_normalized_hash,
 
         -- strings
+        currency_code,
         discount_code,
         referral_token,
 
-        -- numerics
+        -- numerics, money in the reporting currency unrounded (DECISIONS.md, "Currency")
         cast(customer_order_number as {{ dbt.type_int() }}) as customer_order_number,
-        cast(subtotal_usd as decimal(18, 2)) as gross_revenue_usd,
-        cast(discount_usd as decimal(18, 2)) as discount_usd,
-        cast(refunded_usd as decimal(18, 2)) as refunded_usd,
-        cast(net_revenue_usd as decimal(18, 2)) as net_revenue_usd,
+        cast(subtotal_amount as decimal(30, 12)) as gross_revenue_amount,
+        cast(discount_amount as decimal(30, 12)) as discount_amount,
+        cast(refunded_amount as decimal(30, 12)) as refunded_amount,
+        cast(net_revenue_amount as decimal(30, 12)) as net_revenue_amount,
         cast(
             case
                 when not counts_as_order then 0
                 when line_count = 0 or costed_line_count < line_count then null
-                else net_revenue_usd - cost_of_goods_usd
-            end as decimal(18, 2)
-        ) as gross_margin_usd,
+                else net_revenue_amount - cost_of_goods_amount
+            end as decimal(30, 12)
+        ) as gross_margin_amount,
+        fx_rate,
 
         -- booleans
         is_cancelled,

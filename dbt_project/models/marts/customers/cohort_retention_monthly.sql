@@ -17,7 +17,7 @@ customers as (
 orders as (
     select
         customer_id,
-        net_revenue_usd,
+        net_revenue_amount,
         order_month
     from {{ ref('int_orders_numbered_per_customer') }}
     where counts_as_order
@@ -68,7 +68,7 @@ activity as (
             as months_since_first_order,
         count(distinct customer_channels.customer_id) as active_customer_count,
         count(*) as order_count,
-        sum(orders.net_revenue_usd) as net_revenue_usd
+        sum(orders.net_revenue_amount) as net_revenue_amount
     from customer_channels
     inner join orders
         on customer_channels.customer_id = orders.customer_id
@@ -85,7 +85,7 @@ filled as (
         cells.as_of_date,
         coalesce(activity.active_customer_count, 0) as active_customer_count,
         coalesce(activity.order_count, 0) as order_count,
-        coalesce(activity.net_revenue_usd, 0) as net_revenue_usd
+        coalesce(activity.net_revenue_amount, 0) as net_revenue_amount
     from cells
     left join activity
         on
@@ -104,12 +104,12 @@ cumulated as (
         as_of_date,
         active_customer_count,
         order_count,
-        net_revenue_usd,
-        sum(net_revenue_usd) over (
+        net_revenue_amount,
+        sum(net_revenue_amount) over (
             partition by cohort_month, acquisition_channel
             order by months_since_first_order
             rows between unbounded preceding and current row
-        ) as cumulative_net_revenue_usd
+        ) as cumulative_net_revenue_amount
     from filled
 ),
 
@@ -117,17 +117,18 @@ final as (
     select
         -- strings
         acquisition_channel,
+        {{ reporting_currency_code() }} as currency_code,
 
         -- numerics
         cast(months_since_first_order as {{ dbt.type_int() }}) as months_since_first_order,
         cast(cohort_size as {{ dbt.type_int() }}) as cohort_size,
         cast(active_customer_count as {{ dbt.type_int() }}) as active_customer_count,
         cast(order_count as {{ dbt.type_int() }}) as order_count,
-        cast(net_revenue_usd as decimal(18, 2)) as net_revenue_usd,
-        cast(cumulative_net_revenue_usd as decimal(18, 2)) as cumulative_net_revenue_usd,
+        cast(net_revenue_amount as decimal(18, 2)) as net_revenue_amount,
+        cast(cumulative_net_revenue_amount as decimal(18, 2)) as cumulative_net_revenue_amount,
         cast(
-            cumulative_net_revenue_usd / cohort_size as decimal(18, 2)
-        ) as cumulative_net_revenue_per_customer_usd,
+            cumulative_net_revenue_amount / cohort_size as decimal(18, 2)
+        ) as cumulative_net_revenue_per_customer_amount,
         cast(1.0 * active_customer_count / cohort_size as decimal(18, 4)) as retention_rate,
 
         -- dates

@@ -9,11 +9,11 @@ with
 orders as (
     select
         customer_id,
-        gross_revenue_usd,
-        discount_usd,
-        refunded_usd,
-        net_revenue_usd,
-        gross_margin_usd,
+        gross_revenue_amount,
+        discount_amount,
+        refunded_amount,
+        net_revenue_amount,
+        gross_margin_amount,
         order_date,
         ordered_at
     from {{ ref('int_orders_counted_as_of_date') }}
@@ -57,27 +57,29 @@ orders_after_first as (
         on orders.customer_id = first_orders.customer_id
 ),
 
-{# a window of N days is shown only once the customer has been observed for N days #}
+{#
+    a window of N days is shown only once the customer has been observed for N days; an order
+    without an exchange rate (null money) is counted but adds nothing to the money sums
+#}
 customer_totals as (
     select
         customer_id,
         {% for days in [30, 90, 180, 365] %}
             case
                 when max(days_observed) >= {{ days }}
-                    then sum(
-                        case
-                            when days_after_first_order <= {{ days }} then net_revenue_usd else 0
-                        end
-                    )
-            end as net_revenue_first_{{ days }}d_usd,
+                    then coalesce(sum(
+                        case when days_after_first_order <= {{ days }} then net_revenue_amount end
+                    ), 0)
+            end as net_revenue_first_{{ days }}d_amount,
         {% endfor %}
         count(*) as order_count,
-        count(gross_margin_usd) as costed_order_count,
-        sum(gross_revenue_usd) as gross_revenue_usd,
-        sum(discount_usd) as discount_usd,
-        sum(refunded_usd) as refunded_usd,
-        sum(net_revenue_usd) as net_revenue_usd,
-        sum(gross_margin_usd) as gross_margin_usd,
+        count(net_revenue_amount) as priced_order_count,
+        count(gross_margin_amount) as costed_order_count,
+        coalesce(sum(gross_revenue_amount), 0) as gross_revenue_amount,
+        coalesce(sum(discount_amount), 0) as discount_amount,
+        coalesce(sum(refunded_amount), 0) as refunded_amount,
+        coalesce(sum(net_revenue_amount), 0) as net_revenue_amount,
+        sum(gross_margin_amount) as gross_margin_amount,
         max(order_date) as last_order_date,
         max(ordered_at) as last_ordered_at
     from orders_after_first
@@ -93,21 +95,23 @@ customers as (
 
         -- strings
         first_orders.acquisition_channel,
+        {{ reporting_currency_code() }} as currency_code,
 
         -- numerics
         cast(customer_totals.order_count as {{ dbt.type_int() }}) as order_count,
         cast(customer_totals.costed_order_count as {{ dbt.type_int() }}) as costed_order_count,
-        cast(customer_totals.gross_revenue_usd as decimal(18, 2)) as gross_revenue_usd,
-        cast(customer_totals.discount_usd as decimal(18, 2)) as discount_usd,
-        cast(customer_totals.refunded_usd as decimal(18, 2)) as refunded_usd,
-        cast(customer_totals.net_revenue_usd as decimal(18, 2)) as net_revenue_usd,
-        cast(customer_totals.gross_margin_usd as decimal(18, 2)) as gross_margin_usd,
+        cast(customer_totals.gross_revenue_amount as decimal(18, 2)) as gross_revenue_amount,
+        cast(customer_totals.discount_amount as decimal(18, 2)) as discount_amount,
+        cast(customer_totals.refunded_amount as decimal(18, 2)) as refunded_amount,
+        cast(customer_totals.net_revenue_amount as decimal(18, 2)) as net_revenue_amount,
+        cast(customer_totals.gross_margin_amount as decimal(18, 2)) as gross_margin_amount,
         cast(
-            customer_totals.net_revenue_usd / customer_totals.order_count as decimal(18, 2)
-        ) as average_order_value_usd,
+            customer_totals.net_revenue_amount / nullif(customer_totals.priced_order_count, 0)
+            as decimal(18, 2)
+        ) as average_order_value_amount,
         {% for days in [30, 90, 180, 365] %}
-            cast(customer_totals.net_revenue_first_{{ days }}d_usd as decimal(18, 2))
-                as net_revenue_first_{{ days }}d_usd,
+            cast(customer_totals.net_revenue_first_{{ days }}d_amount as decimal(18, 2))
+                as net_revenue_first_{{ days }}d_amount,
         {% endfor %}
         cast(first_orders.days_observed as {{ dbt.type_int() }}) as tenure_days,
         cast(

@@ -8,7 +8,7 @@ referral_orders as (
     select
         referrer_customer_id,
         attribution_status,
-        net_revenue_usd,
+        net_revenue_amount,
         is_referral_linked,
         is_referred_first_order,
         order_month
@@ -56,8 +56,8 @@ monthly_orders as (
     select
         order_month,
         sum(case when is_referral_linked then 1 else 0 end) as referral_linked_order_count,
-        sum(case when is_referral_linked then net_revenue_usd else 0 end)
-            as referral_linked_net_revenue_usd,
+        sum(case when is_referral_linked then net_revenue_amount else 0 end)
+            as referral_linked_net_revenue_amount,
         sum(case when is_referred_first_order then 1 else 0 end) as referred_first_order_count,
         count(distinct case when is_referral_linked then referrer_customer_id end)
             as active_referrer_count,
@@ -72,8 +72,8 @@ filled as (
     select
         program_months.*,
         coalesce(monthly_orders.referral_linked_order_count, 0) as referral_linked_order_count,
-        coalesce(monthly_orders.referral_linked_net_revenue_usd, 0)
-            as referral_linked_net_revenue_usd,
+        coalesce(monthly_orders.referral_linked_net_revenue_amount, 0)
+            as referral_linked_net_revenue_amount,
         coalesce(monthly_orders.referred_first_order_count, 0) as referred_first_order_count,
         coalesce(monthly_orders.active_referrer_count, 0) as active_referrer_count,
         coalesce(monthly_orders.self_referral_order_count, 0) as self_referral_order_count
@@ -112,7 +112,9 @@ final as (
     select
         order_month,
         cast(referral_linked_order_count as integer) as referral_linked_order_count,
-        cast(referral_linked_net_revenue_usd as decimal(18, 2)) as referral_linked_net_revenue_usd,
+        cast(referral_linked_net_revenue_amount as decimal(18, 2))
+            as referral_linked_net_revenue_amount,
+        {{ reporting_currency_code() }} as currency_code,
         cast(referred_first_order_count as integer) as referred_first_order_count,
         cast(active_referrer_count as integer) as active_referrer_count,
         cast(self_referral_order_count as integer) as self_referral_order_count,

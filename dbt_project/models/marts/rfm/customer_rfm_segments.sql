@@ -15,7 +15,8 @@ history as (
         monetary_score,
         days_since_last_order,
         order_count,
-        net_revenue_usd,
+        currency_code,
+        net_revenue_amount,
         snapshot_month,
         last_order_date
     from {{ ref('customer_rfm_segments_monthly') }}
@@ -56,7 +57,8 @@ final as (
         history.monetary_score,
         history.days_since_last_order,
         history.order_count,
-        history.net_revenue_usd,
+        history.currency_code,
+        history.net_revenue_amount,
         first_orders.first_order_date,
         history.last_order_date,
         as_of.as_of_date

@@ -1,6 +1,7 @@
 {#
     One row per referral code/link the program issued. Codes are compared upper-cased and trimmed,
-    as stg_shop__orders.discount_code is; reward_usd is null for a reward in another currency.
+    as stg_shop__orders.discount_code is; the reward stays in its own currency,
+    reward_currency_code (no mart sums rewards).
 #}
 with
 
@@ -32,11 +33,10 @@ renamed as (
         -- strings
         lower(trim(program_variant)) as program_variant,
         lower(trim(offer_framing)) as offer_framing,
+        nullif(upper(trim(reward_currency)), '') as reward_currency_code,
 
-        -- money, USD only
-        case
-            when upper(trim(reward_currency)) = 'USD' then cast(reward_amount as decimal(18, 2))
-        end as reward_usd,
+        -- money, in reward_currency_code
+        cast(reward_amount as decimal(18, 2)) as reward_amount,
 
         -- timestamps, UTC
         cast(issued_at as {{ dbt.type_timestamp() }}) as issued_at

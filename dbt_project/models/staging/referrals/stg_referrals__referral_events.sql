@@ -1,6 +1,7 @@
 {#
     One row per referral event (shared, clicked, signed_up, reward_issued). The export carries no
-    currency on events: reward amounts are the program's USD (DECISIONS.md).
+    currency on events: a reward is in the currency of its code
+    (stg_referrals__referral_codes.reward_currency_code).
 #}
 with
 
@@ -33,8 +34,8 @@ renamed as (
         lower(trim(event_type)) as event_type,
         nullif(lower(trim(share_channel)), '') as share_channel,
 
-        -- money, USD
-        cast(reward_amount as decimal(18, 2)) as reward_usd,
+        -- money, in the code's reward currency
+        cast(reward_amount as decimal(18, 2)) as reward_amount,
 
         -- timestamps, UTC
         cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at

@@ -1,6 +1,7 @@
 {#
-    One row per line item of the current version of an order. Prices are in the order's currency,
-    which the warehouse only accepts as USD (stg_shop__orders); unit_cost is null when unknown.
+    One row per line item of the current version of an order. Prices and costs are in the order's
+    currency (stg_shop__orders.currency_code: staging does not join, so the lines carry no currency
+    column of their own); unit_cost is null when unknown.
     Incremental (DECISIONS.md, "Incremental models"): the loader replaces every line of an order
     whose current version changes, all with one new _loaded_at, so a run re-reads the lines loaded
     since its newest _loaded_at minus the lookback and replaces them per order_id (not per line:
@@ -49,11 +50,11 @@ renamed as (
         cast(line_number as {{ dbt.type_int() }}) as line_number,
         cast(quantity as {{ dbt.type_int() }}) as quantity,
 
-        -- money, USD
-        cast(unit_price as decimal(18, 2)) as unit_price_usd,
-        cast(unit_cost as decimal(18, 2)) as unit_cost_usd,
-        cast(quantity * unit_price as decimal(18, 2)) as line_revenue_usd,
-        cast(quantity * unit_cost as decimal(18, 2)) as line_cost_usd,
+        -- money, in the order's currency
+        cast(unit_price as decimal(18, 2)) as unit_price_amount,
+        cast(unit_cost as decimal(18, 2)) as unit_cost_amount,
+        cast(quantity * unit_price as decimal(18, 2)) as line_revenue_amount,
+        cast(quantity * unit_cost as decimal(18, 2)) as line_cost_amount,
 
         -- loader
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at

@@ -1,20 +1,13 @@
 {#
     One row per order, its current version (raw_shop.orders already keeps the latest updated_at).
-    Money is in the store's currency only, var('store_currency') (default USD, whose name the *_usd
-    columns still carry): they are null for an order in another currency (there are no exchange
-    rates in the warehouse), and a warn-level test on currency_code says when that happens.
+    Money stays in the order's own currency, currency_code: staging never joins, and converting
+    here would freeze a missing exchange rate into this incremental table. The reporting-currency
+    amounts are worked out in int_orders_converted_to_reporting_currency (DECISIONS.md,
+    "Currency").
     Incremental (DECISIONS.md, "Incremental models"): a run re-reads the orders loaded since the
     newest _loaded_at it holds, minus the lookback, and merges them on order_id; the loader
     rewrites an order's row, with a new _loaded_at, whenever its current version changes.
 #}
-{%- set store_currency = var('store_currency', 'USD') | string | trim | upper -%}
-{%- if not modules.re.match('^[A-Z]{3}$', store_currency) -%}
-    {{ exceptions.raise_compiler_error(
-        "var('store_currency') must be an ISO 4217 code, got: " ~ store_currency
-    ) }}
-{%- endif -%}
-{%- set in_store_currency = "upper(trim(currency)) = '" ~ store_currency ~ "'" -%}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='merge',
@@ -69,26 +62,14 @@ renamed as (
         nullif(upper(trim(discount_code)), '') as discount_code,
         nullif(trim(referral_token), '') as referral_token,
 
-        -- money, in the store's currency only
-        case
-            when {{ in_store_currency }} then cast(subtotal as decimal(18, 2))
-        end as subtotal_usd,
-        case
-            when {{ in_store_currency }} then cast(discount_total as decimal(18, 2))
-        end as discount_usd,
-        case
-            when {{ in_store_currency }} then cast(shipping_total as decimal(18, 2))
-        end as shipping_usd,
-        case
-            when {{ in_store_currency }} then cast(tax_total as decimal(18, 2))
-        end as tax_usd,
-        case
-            when {{ in_store_currency }} then cast(total as decimal(18, 2))
-        end as total_usd,
+        -- money, in the order's currency (currency_code)
+        cast(subtotal as decimal(18, 2)) as subtotal_amount,
+        cast(discount_total as decimal(18, 2)) as discount_amount,
+        cast(shipping_total as decimal(18, 2)) as shipping_amount,
+        cast(tax_total as decimal(18, 2)) as tax_amount,
+        cast(total as decimal(18, 2)) as total_amount,
         {# cumulative amount refunded so far, as of the current version #}
-        case
-            when {{ in_store_currency }} then cast(refunded_total as decimal(18, 2))
-        end as refunded_usd,
+        cast(refunded_total as decimal(18, 2)) as refunded_amount,
 
         -- booleans
         cancelled_at is not null as is_cancelled,
